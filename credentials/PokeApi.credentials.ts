@@ -1,0 +1,56 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class PokeApi implements ICredentialType {
+	name = 'pokeApi';
+
+	displayName = 'Poke API';
+
+	icon: Icon = { light: 'file:../nodes/Poke/poke.svg', dark: 'file:../nodes/Poke/poke.dark.svg' };
+
+	documentationUrl = 'https://poke.com/docs/api';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			hint: 'A V2 key from poke.com Kitchen → API Keys (https://poke.com/kitchen/api-keys). Legacy pk_ keys from the app settings do not work.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: 'https://poke.com/api/v1',
+			required: true,
+			description:
+				'Root of the Poke API. Must be https; plain http is accepted only for loopback hosts (for local testing).',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			headers: {
+				Authorization: '=Bearer {{$credentials.apiKey}}',
+			},
+		},
+	};
+
+	// GET /user/profile only reads the key owner's profile: it sends no message and creates nothing.
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL: '={{$credentials.baseUrl.trim().replace(/\\/+$/, "")}}',
+			url: '/user/profile',
+			method: 'GET',
+		},
+	};
+}

@@ -1,0 +1,288 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	IPollFunctions,
+	JsonObject,
+} from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+export type RequestContext = IExecuteFunctions | IPollFunctions;
+
+/** Describes one API for the shared request helper: its name, credential and error hints. */
+export interface ApiProfile {
+	/** "Poke" or "Pokee": used in error messages. */
+	name: string;
+	/** Credential type that authenticates the request; undefined = caller sets its own header. */
+	credentialType?: string;
+	/** Hints shown under the error message, by HTTP status. */
+	hints: Record<number, string>;
+	/** Message replacing the API's own for some statuses (e.g. 401). */
+	messages?: Record<number, string>;
+}
+
+export interface ApiRequest {
+	method: IHttpRequestMethods;
+	url: string;
+	qs?: IDataObject;
+	headers?: IDataObject;
+	body?: IHttpRequestOptions['body'];
+	/** 'stream' returns the body as a Readable; default parses JSON. */
+	encoding?: 'json' | 'stream' | 'text';
+	/**
+	 * True when repeating the request cannot do anything twice (GET, PUT, DELETE, or a POST
+	 * carrying an Idempotency-Key). Only such requests are retried after 5xx or a connection
+	 * reset; every request is retried after 429 and after a refused connection.
+	 */
+	idempotent: boolean;
+	/** Milliseconds until the response headers must have arrived. */
+	timeout?: number;
+	abortSignal?: AbortSignal;
+	/** Values that must never appear in an error message (keys, tokens). */
+	secrets?: string[];
+	/** Statuses the caller handles itself (returned instead of thrown). */
+	passStatuses?: number[];
+}
+
+export interface ApiResponse<T = unknown> {
+	statusCode: number;
+	headers: Record<string, string | string[] | undefined>;
+	body: T;
+}
+
+export const RETRY_POLICY = {
+	/** Retries after the first attempt. */
+	maxRetries: 3,
+	/** First backoff; doubles on each retry. */
+	baseDelayMs: 250,
+	/** A Retry-After longer than this is not waited for: the request fails at once. */
+	maxRetryAfterMs: 60_000,
+};
+
+const RETRYABLE_STATUSES = new Set([500, 502, 503, 504]);
+/** Errors where the request never reached the server: always safe to repeat. */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
+/** Errors where the request may or may not have been processed. */
+const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+
+/** Replaces every secret in a text by "***". */
+export function redact(text: string, secrets: Array<string | undefined> = []): string {
+	let out = text;
+	for (const secret of secrets) {
+		if (secret && secret.length >= 4) out = out.split(secret).join('***');
+	}
+	return out;
+}
+
+/** Reads the whole of a small body (a stream, Buffer or string) as text, at most `limit` bytes. */
+export async function readSmallBody(body: unknown, limit = 65_536): Promise<string> {
+	if (body === undefined || body === null) return '';
+	if (typeof body === 'string') return body.slice(0, limit);
+	if (body instanceof Uint8Array) return Buffer.from(body).subarray(0, limit).toString('utf8');
+	if (typeof (body as AsyncIterable<Buffer>)[Symbol.asyncIterator] === 'function') {
+		const chunks: Buffer[] = [];
+		let size = 0;
+		for await (const chunk of body as AsyncIterable<Buffer>) {
+			const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+			chunks.push(buf);
+			size += buf.length;
+			if (size >= limit) break;
+		}
+		destroyBody(body);
+		return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
+	}
+	return JSON.stringify(body).slice(0, limit);
+}
+
+/** Closes a response stream the caller no longer reads. */
+export function destroyBody(body: unknown): void {
+	const stream = body as { destroy?: () => void } | undefined;
+	if (stream && typeof stream.destroy === 'function') stream.destroy();
+}
+
+/** The `error`/`message` an API put in its JSON error body, or the raw text. */
+export function apiErrorDetail(text: string): { detail: string; code?: string } {
+	try {
+		const parsed = JSON.parse(text) as IDataObject;
+		if (parsed && typeof parsed === 'object') {
+			const error = typeof parsed.error === 'string' ? parsed.error : undefined;
+			const message = typeof parsed.message === 'string' ? parsed.message : undefined;
+			if (error && message) return { detail: message, code: error };
+			if (error || message) return { detail: (error ?? message) as string };
+			if (parsed.error && typeof parsed.error === 'object') {
+				const nested = parsed.error as IDataObject;
+				if (typeof nested.message === 'string') return { detail: nested.message };
+			}
+		}
+	} catch {
+		// not JSON: the text itself is the detail
+	}
+	return { detail: text.trim().slice(0, 500) };
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
+export function retryAfterMs(value: unknown): number | undefined {
+	const raw = Array.isArray(value) ? value[0] : value;
+	if (typeof raw !== 'string' || raw.trim() === '') return undefined;
+	const seconds = Number(raw.trim());
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(raw);
+	if (Number.isNaN(date)) return undefined;
+	return Math.max(0, date - Date.now());
+}
+
+function errorCode(error: unknown): string | undefined {
+	const e = error as { code?: unknown; cause?: { code?: unknown } } | undefined;
+	const code = e?.code ?? e?.cause?.code;
+	return typeof code === 'string' ? code : undefined;
+}
+
+function isAbort(error: unknown, signal?: AbortSignal): boolean {
+	if (signal?.aborted) return true;
+	const e = error as { name?: string; code?: string } | undefined;
+	return e?.name === 'AbortError' || e?.name === 'CanceledError' || e?.code === 'ERR_CANCELED';
+}
+
+/** Builds the NodeApiError for an HTTP error status, with the API's own message and a hint. */
+export function statusError(
+	ctx: RequestContext,
+	profile: ApiProfile,
+	statusCode: number,
+	bodyText: string,
+	itemIndex: number | undefined,
+	secrets: Array<string | undefined> = [],
+): NodeApiError {
+	const { detail, code } = apiErrorDetail(bodyText);
+	const apiMessage = redact(detail, secrets);
+	const fixed = profile.messages?.[statusCode];
+	const message = fixed ?? `${profile.name} API error (${statusCode}): ${apiMessage || 'no message'}`;
+	const hint = profile.hints[statusCode];
+	const description = [fixed && apiMessage ? `The API said: ${apiMessage}` : '', hint ?? '']
+		.filter(Boolean)
+		.join(' ');
+	const response: JsonObject = { status: statusCode, message: apiMessage };
+	if (code) response.error = redact(code, secrets);
+	return new NodeApiError(ctx.getNode(), response, {
+		message,
+		description: description || undefined,
+		httpCode: String(statusCode),
+		itemIndex,
+	});
+}
+
+/** Builds the NodeApiError for a request that got no HTTP answer. */
+export function connectionError(
+	ctx: RequestContext,
+	profile: ApiProfile,
+	error: unknown,
+	itemIndex: number | undefined,
+	secrets: Array<string | undefined> = [],
+	attempts = 1,
+): NodeApiError {
+	const code = errorCode(error) ?? 'network error';
+	const text = redact(String((error as Error)?.message ?? error), secrets);
+	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+	return new NodeApiError(
+		ctx.getNode(),
+		{ code, message: text },
+		{
+			message: `Could not reach the ${profile.name} API (${code})${tries}`,
+			description: `${text}. Check the Base URL in the credential and that the server is reachable.`,
+			itemIndex,
+		},
+	);
+}
+
+/**
+ * The one place that sends HTTP requests for both APIs: authentication through n8n's helper,
+ * bounded retries (429 with Retry-After for every request; 5xx and resets only for
+ * idempotent ones), and errors mapped to NodeApiError with secrets removed.
+ */
+export async function apiRequest<T = unknown>(
+	ctx: RequestContext,
+	profile: ApiProfile,
+	req: ApiRequest,
+	itemIndex?: number,
+): Promise<ApiResponse<T>> {
+	const options: IHttpRequestOptions = {
+		method: req.method,
+		url: req.url,
+		qs: req.qs,
+		headers: { Accept: 'application/json', ...(req.headers ?? {}) },
+		body: req.body,
+		json: req.encoding !== 'stream' && req.encoding !== 'text',
+		encoding: req.encoding === 'stream' ? 'stream' : req.encoding === 'text' ? 'text' : undefined,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
+		timeout: req.timeout ?? 300_000,
+		abortSignal: req.abortSignal,
+	};
+	if (options.body === undefined) delete options.body;
+	const secrets = req.secrets ?? [];
+
+	for (let attempt = 0; ; attempt++) {
+		const canRetry = attempt < RETRY_POLICY.maxRetries;
+		const backoff = RETRY_POLICY.baseDelayMs * 2 ** attempt;
+		let response: ApiResponse<unknown>;
+		try {
+			response = (profile.credentialType
+				? await ctx.helpers.httpRequestWithAuthentication.call(ctx, profile.credentialType, options)
+				: await ctx.helpers.httpRequest(options)) as ApiResponse<unknown>;
+		} catch (error) {
+			if (isAbort(error, req.abortSignal)) {
+				throw new NodeApiError(ctx.getNode(), { code: 'ABORTED' }, {
+					message: `The request to the ${profile.name} API was cancelled`,
+					itemIndex,
+				});
+			}
+			const code = errorCode(error);
+			const retryable =
+				(code !== undefined && NOT_SENT_CODES.has(code)) ||
+				(req.idempotent && (code === undefined || DROPPED_CODES.has(code)));
+			if (retryable && canRetry) {
+				await sleep(backoff);
+				continue;
+			}
+			throw connectionError(ctx, profile, error, itemIndex, secrets, attempt + 1);
+		}
+
+		const { statusCode } = response;
+		if (statusCode < 400 || req.passStatuses?.includes(statusCode)) {
+			return response as ApiResponse<T>;
+		}
+
+		if (statusCode === 429 && canRetry) {
+			const wait = retryAfterMs(response.headers['retry-after']) ?? backoff;
+			if (wait <= RETRY_POLICY.maxRetryAfterMs) {
+				destroyBody(response.body);
+				await sleep(wait);
+				continue;
+			}
+		}
+		if (RETRYABLE_STATUSES.has(statusCode) && req.idempotent && canRetry) {
+			destroyBody(response.body);
+			await sleep(retryAfterMs(response.headers['retry-after']) ?? backoff);
+			continue;
+		}
+
+		const text = await readSmallBody(response.body);
+		const err = statusError(ctx, profile, statusCode, text, itemIndex, secrets);
+		if (statusCode === 429) {
+			const wait = retryAfterMs(response.headers['retry-after']);
+			err.description = [
+				err.description,
+				attempt > 0 ? `Still rate limited after ${attempt + 1} attempts.` : '',
+				wait !== undefined ? `The API asks to wait ${Math.ceil(wait / 1000)} s.` : '',
+			]
+				.filter(Boolean)
+				.join(' ');
+		} else if (attempt > 0) {
+			err.description = [err.description, `Failed after ${attempt + 1} attempts.`]
+				.filter(Boolean)
+				.join(' ');
+		}
+		throw err;
+	}
+}

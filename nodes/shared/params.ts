@@ -1,0 +1,79 @@
+import type { IDataObject, INode } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+/**
+ * Checks for user input. Each throws a NodeOperationError that names the field and the item,
+ * so bad input is reported before any request is sent.
+ */
+
+export function inputError(node: INode, field: string, itemIndex: number, problem: string, description?: string) {
+	return new NodeOperationError(node, `${field} ${problem} (item ${itemIndex})`, {
+		itemIndex,
+		description,
+	});
+}
+
+export function requireText(node: INode, value: unknown, field: string, itemIndex: number): string {
+	if (typeof value !== 'string' && typeof value !== 'number') {
+		throw inputError(node, field, itemIndex, 'is required');
+	}
+	const text = String(value);
+	if (text.trim() === '') throw inputError(node, field, itemIndex, 'must not be empty');
+	return text;
+}
+
+/** Parses a JSON parameter that must be an object. Accepts an already-parsed object too. */
+export function parseJsonObject(
+	node: INode,
+	value: unknown,
+	field: string,
+	itemIndex: number,
+	{ allowEmpty = true }: { allowEmpty?: boolean } = {},
+): IDataObject {
+	let parsed: unknown = value;
+	if (typeof value === 'string') {
+		if (value.trim() === '') {
+			if (allowEmpty) return {};
+			throw inputError(node, field, itemIndex, 'must not be empty');
+		}
+		try {
+			parsed = JSON.parse(value);
+		} catch (error) {
+			throw inputError(node, field, itemIndex, 'is not valid JSON', (error as Error).message);
+		}
+	}
+	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+		throw inputError(node, field, itemIndex, 'must be a JSON object', 'Use the form {"key": "value"}.');
+	}
+	return parsed as IDataObject;
+}
+
+/** Parses a JSON parameter that must be an array (of objects unless `anyItems`). */
+export function parseJsonArray(node: INode, value: unknown, field: string, itemIndex: number): IDataObject[] {
+	let parsed: unknown = value;
+	if (typeof value === 'string') {
+		if (value.trim() === '') return [];
+		try {
+			parsed = JSON.parse(value);
+		} catch (error) {
+			throw inputError(node, field, itemIndex, 'is not valid JSON', (error as Error).message);
+		}
+	}
+	if (!Array.isArray(parsed)) {
+		throw inputError(node, field, itemIndex, 'must be a JSON array', 'Use the form [{...}, {...}].');
+	}
+	parsed.forEach((entry, position) => {
+		if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+			throw inputError(node, field, itemIndex, `must hold JSON objects (entry ${position} is not one)`);
+		}
+	});
+	return parsed as IDataObject[];
+}
+
+export function positiveInteger(node: INode, value: unknown, field: string, itemIndex: number): number {
+	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+	if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
+		throw inputError(node, field, itemIndex, 'must be a positive whole number');
+	}
+	return number;
+}

@@ -1,0 +1,306 @@
+'use strict';
+/**
+ * Runs this package's nodes through n8n's real execution engine (n8n-core's WorkflowExecute,
+ * ExecuteContext/PollContext and their HTTP and binary-data helpers), so tests exercise the path
+ * node code -> n8n helpers -> HTTP -> loopback fake. Only the credential store is replaced: it
+ * hands the node the credential data given by the test and applies the credential's declared
+ * `authenticate` block the way n8n does.
+ *
+ * Nodes are loaded from the TypeScript sources under jest (ts-jest) or from dist/ elsewhere
+ * (benchmarks): set N8N_POKE_FROM_DIST=1 for the latter.
+ */
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+
+if (!process.env.N8N_USER_FOLDER) {
+	process.env.N8N_USER_FOLDER = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-harness-'));
+}
+process.env.N8N_DEFAULT_BINARY_DATA_MODE = process.env.N8N_DEFAULT_BINARY_DATA_MODE || 'filesystem';
+process.env.N8N_ENCRYPTION_KEY = process.env.N8N_ENCRYPTION_KEY || 'harness-encryption-key';
+
+const { Container } = require('@n8n/di');
+const core = require('n8n-core');
+const { Workflow, createDeferredPromise, ICredentialsHelper } = require('n8n-workflow');
+
+const ROOT = path.resolve(__dirname, '../..');
+const FROM_DIST = process.env.N8N_POKE_FROM_DIST === '1';
+const PACKAGE = 'n8n-nodes-poke';
+
+function load(relative, exportName) {
+	const file = FROM_DIST
+		? path.join(ROOT, 'dist', `${relative}.js`)
+		: path.join(ROOT, `${relative}.ts`);
+	return new (require(file)[exportName])();
+}
+
+const NODE_SOURCES = {
+	poke: ['nodes/Poke/Poke.node', 'Poke'],
+	pokee: ['nodes/Pokee/Pokee.node', 'Pokee'],
+	pokeeTrigger: ['nodes/PokeeTrigger/PokeeTrigger.node', 'PokeeTrigger'],
+};
+const CREDENTIAL_SOURCES = {
+	pokeApi: ['credentials/PokeApi.credentials', 'PokeApi'],
+	pokeeApi: ['credentials/PokeeApi.credentials', 'PokeeApi'],
+};
+
+const cache = { nodes: {}, credentials: {} };
+function nodeType(short) {
+	if (!cache.nodes[short]) {
+		const source = NODE_SOURCES[short];
+		if (!source) throw new Error(`unknown node ${short}`);
+		cache.nodes[short] = load(...source);
+	}
+	return cache.nodes[short];
+}
+function credentialType(name) {
+	if (!cache.credentials[name]) cache.credentials[name] = load(...CREDENTIAL_SOURCES[name]);
+	return cache.credentials[name];
+}
+
+const nodeTypes = {
+	getByName(name) {
+		return nodeType(name.replace(`${PACKAGE}.`, ''));
+	},
+	getByNameAndVersion(name) {
+		return nodeType(name.replace(`${PACKAGE}.`, ''));
+	},
+	getKnownTypes() {
+		return {};
+	},
+};
+
+/** Resolves "={{$credentials.x}}"-style values of a generic authenticate block. */
+function resolveCredentialExpression(value, credentials) {
+	if (typeof value !== 'string' || !value.startsWith('=')) return value;
+	return value
+		.slice(1)
+		.replace(/\{\{\s*\$credentials\.([A-Za-z0-9_]+)\s*\}\}/g, (_m, key) => String(credentials[key] ?? ''));
+}
+
+class HarnessCredentialsHelper extends ICredentialsHelper {
+	constructor(store) {
+		super();
+		this.store = store;
+	}
+	getParentTypes() {
+		return [];
+	}
+	async authenticate(credentials, typeName, requestOptions) {
+		const type = credentialType(typeName);
+		const auth = type.authenticate;
+		if (typeof auth === 'function') return await auth(credentials, requestOptions);
+		if (auth && auth.type === 'generic') {
+			const out = { ...requestOptions };
+			for (const where of ['headers', 'qs', 'body']) {
+				const props = auth.properties[where];
+				if (!props) continue;
+				out[where] = { ...(out[where] || {}) };
+				for (const [k, v] of Object.entries(props)) {
+					out[where][k] = resolveCredentialExpression(v, credentials);
+				}
+			}
+			return out;
+		}
+		return requestOptions;
+	}
+	async preAuthentication() {
+		return undefined;
+	}
+	async runPreAuthentication() {
+		return undefined;
+	}
+	getCredentialsProperties(type) {
+		return credentialType(type).properties;
+	}
+	async getDecrypted(_additionalData, _nodeCredentials, type) {
+		const data = this.store[type];
+		if (!data) throw new Error(`no credential of type ${type} in this test`);
+		return { ...data };
+	}
+	async getCredentials() {
+		throw new Error('not used');
+	}
+	async updateCredentials() {}
+	async updateCredentialsOauthTokenData() {}
+	getOAuth2Options() {
+		return undefined;
+	}
+	isCredentialUsableByNode() {
+		return true;
+	}
+}
+
+let binaryReady;
+async function ensureBinaryData() {
+	if (!binaryReady) {
+		binaryReady = Container.get(core.BinaryDataService).init();
+	}
+	await binaryReady;
+}
+
+function makeNode(type, parameters, credentials, extra = {}) {
+	const node = {
+		id: 'c0ffee00-0000-4000-8000-000000000001',
+		name: extra.name || type,
+		type: `${PACKAGE}.${type}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters,
+		...(extra.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+	};
+	const description = nodeType(type).description;
+	if (description.credentials && description.credentials.length) {
+		node.credentials = {};
+		for (const c of description.credentials) {
+			if (credentials[c.name]) node.credentials[c.name] = { id: `cred-${c.name}`, name: c.name };
+		}
+	}
+	return node;
+}
+
+function additionalData(hooks, credentials, extra = {}) {
+	const base = {
+		hooks,
+		credentialsHelper: new HarnessCredentialsHelper(credentials),
+		executionId: extra.executionId || '1',
+		restApiUrl: 'http://127.0.0.1:5678/rest',
+		instanceBaseUrl: 'http://127.0.0.1:5678/',
+		webhookBaseUrl: 'http://127.0.0.1:5678/webhook',
+		webhookWaitingBaseUrl: 'http://127.0.0.1:5678/webhook-waiting',
+		webhookTestBaseUrl: 'http://127.0.0.1:5678/webhook-test',
+		formWaitingBaseUrl: 'http://127.0.0.1:5678/form-waiting',
+		variables: {},
+		currentNodeParameters: undefined,
+		streamingEnabled: extra.streaming === true,
+		setExecutionStatus() {},
+		sendDataToUI() {},
+		async getRunExecutionData() {
+			return undefined;
+		},
+		async executeWorkflow() {
+			throw new Error('not supported in the harness');
+		},
+	};
+	return base;
+}
+
+/**
+ * Runs one action node on the given input items through WorkflowExecute.
+ * Returns { items, error, status, chunks } where items are the node's main output.
+ * `cancelAfterMs` stops the execution (as the Stop button does) after that many ms;
+ * `onStart(cancel)` gets a function that stops it on demand.
+ */
+async function runNode({
+	type,
+	parameters,
+	credentials = {},
+	items = [{ json: {} }],
+	continueOnFail = false,
+	mode = 'manual',
+	streaming = false,
+	onStart,
+}) {
+	await ensureBinaryData();
+	const node = makeNode(type, parameters, credentials, { continueOnFail });
+	const workflow = new Workflow({
+		id: 'harness',
+		name: 'harness',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active: false,
+		settings: {},
+	});
+	const hooks = new core.ExecutionLifecycleHooks(mode, '1', {
+		id: 'harness',
+		name: 'harness',
+		nodes: [node],
+		connections: {},
+		active: false,
+		settings: {},
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	});
+	const chunks = [];
+	if (streaming) hooks.addHandler('sendChunk', (chunk) => chunks.push(chunk));
+	const done = createDeferredPromise();
+	hooks.addHandler('workflowExecuteAfter', (run) => done.resolve(run));
+
+	const runExecutionData = {
+		version: 1,
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			metadata: {},
+			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
+			waitingExecution: {},
+			waitingExecutionSource: null,
+		},
+	};
+	const execute = new core.WorkflowExecute(additionalData(hooks, credentials, { streaming }), mode, runExecutionData);
+	const running = execute.processRunExecutionData(workflow);
+	if (onStart) onStart(() => running.cancel());
+	await running.catch(() => undefined);
+	const run = await done.promise;
+	const nodeRuns = run.data.resultData.runData[node.name] || [];
+	const last = nodeRuns[nodeRuns.length - 1];
+	const error = run.data.resultData.error || (last && last.error);
+	return {
+		items: (last && last.data && last.data.main && last.data.main[0]) || [],
+		error,
+		status: run.status,
+		chunks,
+		run,
+	};
+}
+
+/**
+ * Runs a polling trigger's poll() once with the given static data object (mutated in place,
+ * as n8n persists it between polls). Returns { result, error, staticData }.
+ */
+async function runPoll({ type = 'pokeeTrigger', parameters, credentials = {}, staticData = {}, mode = 'trigger' }) {
+	await ensureBinaryData();
+	const node = makeNode(type, parameters, credentials);
+	const workflow = new Workflow({
+		id: 'harness-poll',
+		name: 'harness-poll',
+		nodes: [node],
+		connections: {},
+		nodeTypes,
+		active: true,
+		settings: {},
+	});
+	const hooks = new core.ExecutionLifecycleHooks(mode, '1', {
+		id: 'harness-poll',
+		name: 'harness-poll',
+		nodes: [node],
+		connections: {},
+		active: true,
+		settings: {},
+	});
+	const ctx = new core.PollContext(
+		workflow,
+		node,
+		additionalData(hooks, credentials),
+		mode,
+		mode === 'manual' ? 'manual' : 'trigger',
+		undefined,
+		undefined,
+		undefined,
+		undefined,
+		() => staticData,
+		() => 60_000,
+	);
+	let result;
+	let error;
+	try {
+		result = await nodeType(type).poll.call(ctx);
+	} catch (e) {
+		error = e;
+	}
+	return { result, error, staticData };
+}
+
+module.exports = { runNode, runPoll, nodeType, credentialType, PACKAGE };
