@@ -183,15 +183,17 @@ export function connectionError(
 	const code = errorCode(error) ?? 'network error';
 	const text = redact(String((error as Error)?.message ?? error), secrets);
 	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
-	return new NodeApiError(
+	const apiError = new NodeApiError(
 		ctx.getNode(),
-		{ code, message: text },
+		{ networkError: code, message: text },
 		{
-			message: `Could not reach the ${profile.name} API (${code})${tries}`,
 			description: `${text}. Check the Base URL in the credential and that the server is reachable.`,
 			itemIndex,
 		},
 	);
+	// set after construction: NodeApiError swaps messages naming an error code for generic texts
+	apiError.message = `Could not reach the ${profile.name} API (${code})${tries}`;
+	return apiError;
 }
 
 /**

@@ -19,9 +19,11 @@ if (!process.env.N8N_USER_FOLDER) {
 process.env.N8N_DEFAULT_BINARY_DATA_MODE = process.env.N8N_DEFAULT_BINARY_DATA_MODE || 'filesystem';
 process.env.N8N_ENCRYPTION_KEY = process.env.N8N_ENCRYPTION_KEY || 'harness-encryption-key';
 
-const { Container } = require('@n8n/di');
+require('reflect-metadata');
+// n8n-core may carry its own copy of the DI container: use the one it registers services in.
+const { Container } = require(require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core'))] }));
 const core = require('n8n-core');
-const { Workflow, createDeferredPromise, ICredentialsHelper } = require('n8n-workflow');
+const { Workflow, ICredentialsHelper } = require('n8n-workflow');
 
 const ROOT = path.resolve(__dirname, '../..');
 const FROM_DIST = process.env.N8N_POKE_FROM_DIST === '1';
@@ -224,8 +226,9 @@ async function runNode({
 	});
 	const chunks = [];
 	if (streaming) hooks.addHandler('sendChunk', (chunk) => chunks.push(chunk));
-	const done = createDeferredPromise();
-	hooks.addHandler('workflowExecuteAfter', (run) => done.resolve(run));
+	let finished;
+	const done = new Promise((resolve) => (finished = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => finished(run));
 
 	const runExecutionData = {
 		version: 1,
@@ -240,10 +243,16 @@ async function runNode({
 		},
 	};
 	const execute = new core.WorkflowExecute(additionalData(hooks, credentials, { streaming }), mode, runExecutionData);
-	const running = execute.processRunExecutionData(workflow);
+	let running;
+	try {
+		running = execute.processRunExecutionData(workflow);
+	} catch (error) {
+		// n8n refuses to start a node whose required parameters are empty
+		return { items: [], error, status: 'error', chunks, run: undefined };
+	}
 	if (onStart) onStart(() => running.cancel());
 	await running.catch(() => undefined);
-	const run = await done.promise;
+	const run = await done;
 	const nodeRuns = run.data.resultData.runData[node.name] || [];
 	const last = nodeRuns[nodeRuns.length - 1];
 	const error = run.data.resultData.error || (last && last.error);
