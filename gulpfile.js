@@ -1,8 +1,8 @@
 /**
  * Build steps after `tsc`:
  *  - icons: copy the SVG icons and the codex .node.json files next to the compiled nodes;
- *  - bundle: inline devDependencies used at run time (eventsource-parser) into each node entry
- *    with esbuild, so dist/ runs inside n8n with no node_modules beside it;
+ *  - bundle: inline our modules and the devDependencies used at run time (eventsource-parser)
+ *    into each node entry with esbuild, so dist/ runs inside n8n with no node_modules beside it;
  *  - verify: fail the build if any file in dist/ still requires a package other than
  *    n8n-workflow or a Node built-in.
  */
@@ -37,6 +37,18 @@ async function bundle() {
 		});
 		fs.writeFileSync(entry, result.outputFiles[0].contents);
 	}
+	// everything else tsc wrote under dist/nodes is now inside an entry: drop it
+	for (const file of walk(path.resolve(__dirname, 'dist/nodes'))) {
+		if (file.endsWith('.js') && !entries.includes(file)) fs.rmSync(file);
+	}
+	removeEmptyDirs(path.resolve(__dirname, 'dist/nodes'));
+}
+
+function removeEmptyDirs(dir) {
+	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+		if (entry.isDirectory()) removeEmptyDirs(path.join(dir, entry.name));
+	}
+	if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
 }
 
 function walk(dir) {

@@ -1,5 +1,8 @@
-import type { IDataObject, INode } from 'n8n-workflow';
+import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
+
+/** The `show` part of a parameter's displayOptions. */
+export type Show = NonNullable<NonNullable<INodeProperties['displayOptions']>['show']>;
 
 /**
  * Checks for user input. Each throws a NodeOperationError that names the field and the item,

@@ -1,0 +1,30 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { checkFilePath, checkId } from '../../helpers/validate';
+import type { PokeeEnv } from '../../transport';
+import { filePath, pokeeRequest, seg } from '../../transport';
+import { sessionIdField } from '../session/fields';
+
+const show = { resource: ['file'], operation: ['delete'] };
+
+export const description: INodeProperties[] = [
+	sessionIdField(show, 'Any live session whose write scope covers the path'),
+	{
+		displayName: 'File Path',
+		name: 'path',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'output/old.pptx',
+		description: 'Workspace-relative path of the file to delete',
+		displayOptions: { show },
+	},
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
+	const node = this.getNode();
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
+	await pokeeRequest(this, env, { method: 'DELETE', path: `/v1/sessions/${seg(sessionId)}/files/${filePath(path)}` }, itemIndex);
+	return { path, deleted: true };
+}

@@ -1,0 +1,31 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { checkFilePath, checkId } from '../../helpers/validate';
+import type { PokeeEnv } from '../../transport';
+import { sessionIdField } from '../session/fields';
+import { binaryPropertyField, downloadFile, readBinaryPropertyName } from './fields';
+
+const show = { resource: ['file'], operation: ['download'] };
+
+export const description: INodeProperties[] = [
+	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
+	{
+		displayName: 'File Path',
+		name: 'path',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'output/report.pptx',
+		description: 'Workspace-relative path of the file',
+		displayOptions: { show },
+	},
+	binaryPropertyField(show, 'Name of the binary property to put the file in'),
+];
+
+export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData> {
+	const node = this.getNode();
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
+	const property = readBinaryPropertyName(this, itemIndex);
+	return await downloadFile(this, env, sessionId, path, property, itemIndex);
+}

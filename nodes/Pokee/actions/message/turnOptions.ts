@@ -1,0 +1,108 @@
+import { createHash } from 'node:crypto';
+
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { Show } from '../../../shared/params';
+import { positiveInteger } from '../../../shared/params';
+import type { FollowOptions } from '../../transport/followTurn';
+
+/** Options of every operation that follows a turn's stream (Send, Resume, Submit, Response). */
+export function turnOptionsField(show: Show, { toolCalls = true, busy = false, idempotency = false } = {}): INodeProperties {
+	const options: INodeProperties[] = [
+		{
+			displayName: 'Cancel on Time Limit',
+			name: 'cancelOnTimeout',
+			type: 'boolean',
+			default: true,
+			description: 'Whether to cancel the turn on the server when the time limit passes',
+		},
+		{
+			displayName: 'Include Raw Events',
+			name: 'includeRawEvents',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to add every event received (unknown types included) to the output as "events"',
+		},
+		{
+			displayName: 'Time Limit (Seconds)',
+			name: 'timeLimit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 900,
+			description: 'How long the turn may take before the item fails',
+		},
+	];
+	if (toolCalls) {
+		options.push({
+			displayName: 'Return Tool Calls',
+			name: 'returnToolCalls',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to output a client-side tool call (status "tool_call_requested") so the workflow can answer it with other nodes and Tool Result → Submit. Off: such a call cancels the turn and fails the item.',
+		});
+	}
+	if (busy) {
+		options.push({
+			displayName: 'If Session Is Busy',
+			name: 'ifBusy',
+			type: 'options',
+			default: 'wait',
+			options: [
+				{ name: 'Wait Until Idle, Then Send', value: 'wait' },
+				{ name: 'Fail', value: 'fail' },
+			],
+			description: 'What to do when the session is still running another turn (HTTP 409)',
+		});
+	}
+	if (idempotency) {
+		options.push({
+			displayName: 'Idempotency Key',
+			name: 'idempotencyKey',
+			type: 'string',
+			default: '',
+			description:
+				'Key that makes a repeated send replay the same turn instead of starting another. Empty: one is derived from the execution, node and item.',
+		});
+	}
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
+
+export interface TurnOptions extends FollowOptions {
+	includeRawEvents: boolean;
+	ifBusy: 'wait' | 'fail';
+	idempotencyKey: string;
+}
+
+export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): TurnOptions {
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const timeLimitSeconds = positiveInteger(ctx.getNode(), options.timeLimit ?? 900, 'Time Limit', itemIndex);
+	return {
+		itemIndex,
+		timeLimitSeconds,
+		deadline: Date.now() + timeLimitSeconds * 1000,
+		cancelOnTimeout: options.cancelOnTimeout !== false,
+		returnToolCalls: options.returnToolCalls === true,
+		includeRawEvents: options.includeRawEvents === true,
+		ifBusy: options.ifBusy === 'fail' ? 'fail' : 'wait',
+		idempotencyKey: typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '',
+		streamText: ctx.isStreaming(),
+	};
+}
+
+/**
+ * The Idempotency-Key of an item: the same item of the same execution always sends the same
+ * key (so retries replay instead of starting a second turn); other items and runs differ.
+ */
+export function derivedIdempotencyKey(ctx: IExecuteFunctions, itemIndex: number, scope: string): string {
+	const parts = [ctx.getExecutionId(), ctx.getNode().id, ctx.getNode().name, itemIndex, scope];
+	return `n8n-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
+}

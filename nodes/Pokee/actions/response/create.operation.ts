@@ -1,0 +1,159 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { inputError, parseJsonArray, requireText } from '../../../shared/params';
+import type { PokeeEnv } from '../../transport';
+import { pokeeJson, pokeeRequest } from '../../transport';
+import { followTurn } from '../../transport/followTurn';
+import { TurnState } from '../../transport/turnState';
+import { finishTurn } from '../message/finish';
+import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from '../message/turnOptions';
+import { checkTools } from '../session/fields';
+
+const show = { resource: ['response'], operation: ['create'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Input Type',
+		name: 'inputType',
+		type: 'options',
+		default: 'text',
+		options: [
+			{ name: 'Text', value: 'text', description: 'One user message' },
+			{ name: 'Items (JSON)', value: 'items', description: 'OpenAI Responses input items: messages, function_call, function_call_output' },
+		],
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Input',
+		name: 'input',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder: 'What is the weather in Paris?',
+		displayOptions: { show: { ...show, inputType: ['text'] } },
+	},
+	{
+		displayName: 'Input Items (JSON)',
+		name: 'inputItems',
+		type: 'json',
+		default: '[{"role": "user", "content": "Hello"}]',
+		required: true,
+		description: 'The whole conversation, as a JSON array of input items',
+		displayOptions: { show: { ...show, inputType: ['items'] } },
+	},
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'string',
+		default: '',
+		placeholder: 'pokee-isaac-high-reasoning',
+		description: "Model for this call (empty = the tenant's default)",
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Tools (JSON)',
+		name: 'tools',
+		type: 'json',
+		default: '[]',
+		description: 'Function tools in the flat Responses shape (at most 128; names up to 64 characters)',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Reasoning Effort',
+		name: 'reasoningEffort',
+		type: 'options',
+		default: 'minimal',
+		options: [
+			{ name: 'Minimal (Thinking Off)', value: 'minimal' },
+			{ name: 'Low', value: 'low' },
+			{ name: 'Medium', value: 'medium' },
+			{ name: 'High', value: 'high' },
+		],
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Stream',
+		name: 'stream',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to receive the answer as a resumable event stream (recommended for long answers)',
+		displayOptions: { show },
+	},
+	turnOptionsField(show, { toolCalls: false, idempotency: true }),
+];
+
+/** The text of every output_text part of a Responses object. */
+function outputText(response: IDataObject): string {
+	const output = Array.isArray(response.output) ? (response.output as IDataObject[]) : [];
+	return output
+		.filter((item) => item.type === 'message' && Array.isArray(item.content))
+		.flatMap((item) => item.content as IDataObject[])
+		.filter((part) => part.type === 'output_text' && typeof part.text === 'string')
+		.map((part) => part.text as string)
+		.join('');
+}
+
+function functionCalls(response: IDataObject): IDataObject[] {
+	const output = Array.isArray(response.output) ? (response.output as IDataObject[]) : [];
+	return output.filter((item) => item.type === 'function_call');
+}
+
+/** Stateless inference: one request, no session. Output: the Responses object plus `text`. */
+export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
+	const node = this.getNode();
+	const inputType = this.getNodeParameter('inputType', itemIndex, 'text') as string;
+	const input =
+		inputType === 'items'
+			? parseJsonArray(node, this.getNodeParameter('inputItems', itemIndex), 'Input Items', itemIndex)
+			: requireText(node, this.getNodeParameter('input', itemIndex), 'Input', itemIndex);
+	if (Array.isArray(input) && input.length === 0) {
+		throw inputError(node, 'Input Items', itemIndex, 'must not be empty');
+	}
+	const body: IDataObject = { input };
+	const model = String(this.getNodeParameter('model', itemIndex, '') ?? '').trim();
+	if (model) body.model = model;
+	const tools = checkTools(this, this.getNodeParameter('tools', itemIndex, '[]'), 'Tools', itemIndex);
+	if (tools.length) body.tools = tools;
+	const effort = this.getNodeParameter('reasoningEffort', itemIndex, 'minimal') as string;
+	if (effort !== 'minimal') body.reasoning = { effort };
+	const stream = this.getNodeParameter('stream', itemIndex, true) as boolean;
+	body.stream = stream;
+	const options = readTurnOptions(this, itemIndex);
+
+	if (!stream) {
+		const response = await pokeeJson(this, env, { method: 'POST', path: '/v1/responses', body, timeout: options.timeLimitSeconds * 1000 }, itemIndex);
+		return { ...response, text: outputText(response), function_calls: functionCalls(response) };
+	}
+
+	const key = options.idempotencyKey || derivedIdempotencyKey(this, itemIndex, 'responses');
+	const first = await pokeeRequest(
+		this,
+		env,
+		{
+			method: 'POST',
+			path: '/v1/responses',
+			body,
+			headers: { Accept: 'text/event-stream', 'Idempotency-Key': key },
+			encoding: 'stream',
+			idempotent: true,
+		},
+		itemIndex,
+	);
+	const state = new TurnState(options.includeRawEvents);
+	const header = first.headers['x-response-id'];
+	if (typeof header === 'string' && header !== '') state.responseId = header;
+	if (options.streamText) void this.sendChunk('begin', itemIndex);
+	await followTurn(this, env, { kind: 'response' }, state, first.body, options);
+	const turn = finishTurn(this, state, itemIndex);
+	const final = state.response ?? {};
+	return {
+		...final,
+		id: final.id ?? state.responseId ?? null,
+		status: state.status,
+		text: state.text || outputText(final),
+		function_calls: functionCalls(final),
+		...(turn.thinking ? { thinking: turn.thinking } : {}),
+		...(turn.events ? { events: turn.events } : {}),
+	};
+}

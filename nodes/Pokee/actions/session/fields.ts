@@ -1,0 +1,133 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import type { Show } from '../../../shared/params';
+import { inputError, parseJsonArray, parseJsonObject, positiveInteger } from '../../../shared/params';
+import { checkFilePath } from '../../helpers/validate';
+
+/** The options of a new session, shared by Session → Create and Message → Send ("new session"). */
+export function sessionOptionsField(show: Show): INodeProperties {
+	return {
+		displayName: 'Session Options',
+		name: 'sessionOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show },
+		options: [
+			{
+				displayName: 'File Access: Read Paths',
+				name: 'readPaths',
+				type: 'string',
+				default: '',
+				placeholder: 'projects/acme, shared/templates',
+				description: 'Comma-separated workspace folders the session may read (empty = whole workspace)',
+			},
+			{
+				displayName: 'File Access: Write Paths',
+				name: 'writePaths',
+				type: 'string',
+				default: '',
+				placeholder: 'projects/acme/output',
+				description: 'Comma-separated workspace folders the session may write (empty = whole workspace)',
+			},
+			{
+				displayName: 'Metadata (JSON)',
+				name: 'metadata',
+				type: 'json',
+				default: '{}',
+				description: 'Free-form JSON object stored on the session and returned by Get',
+			},
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'string',
+				default: '',
+				placeholder: 'pokee-isaac-high-reasoning',
+				description: "Catalog model for every turn of the session (empty = the tenant's default)",
+			},
+			{
+				displayName: 'Persistent',
+				name: 'persistent',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether the session lives until its TTL or until deleted. Otherwise it ends 5 minutes after its last response.',
+			},
+			{
+				displayName: 'Session Tools (JSON)',
+				name: 'tools',
+				type: 'json',
+				default: '[]',
+				description:
+					'OpenAI-style function definitions the agent may call on your side, e.g. [{"type":"function","name":"lookup_order","description":"...","parameters":{...}}]',
+			},
+			{
+				displayName: 'TTL (Seconds)',
+				name: 'ttl',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 14400,
+				description: 'Hard upper bound on the session lifetime',
+			},
+		],
+	};
+}
+
+function prefixes(ctx: IExecuteFunctions, value: unknown, field: string, itemIndex: number): string[] | undefined {
+	if (typeof value !== 'string' || value.trim() === '') return undefined;
+	return value
+		.split(',')
+		.map((p) => p.trim())
+		.filter((p) => p !== '')
+		.map((p) => checkFilePath(ctx.getNode(), p, field, itemIndex));
+}
+
+/** Checks tool definitions (flat or nested function shape, at most 128, names up to 64 chars). */
+export function checkTools(ctx: IExecuteFunctions, value: unknown, field: string, itemIndex: number): IDataObject[] {
+	const node = ctx.getNode();
+	const tools = parseJsonArray(node, value, field, itemIndex);
+	if (tools.length > 128) throw inputError(node, field, itemIndex, 'may hold at most 128 tools');
+	tools.forEach((tool, position) => {
+		const fn = (tool.function as IDataObject | undefined) ?? tool;
+		if (typeof fn.name !== 'string' || fn.name === '' || fn.name.length > 64) {
+			throw inputError(node, field, itemIndex, `entry ${position} needs a "name" of 1–64 characters`);
+		}
+	});
+	return tools;
+}
+
+/** Builds the POST /v1/sessions body from the Session Options of an item. */
+export function sessionCreateBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
+	const node = ctx.getNode();
+	const options = ctx.getNodeParameter('sessionOptions', itemIndex, {}) as IDataObject;
+	const body: IDataObject = {};
+	if (options.persistent !== undefined) body.persistent = options.persistent === true;
+	if (options.ttl !== undefined) body.ttl = positiveInteger(node, options.ttl, 'TTL', itemIndex);
+	if (typeof options.model === 'string' && options.model.trim() !== '') body.model = options.model.trim();
+	if (options.metadata !== undefined) {
+		const metadata = parseJsonObject(node, options.metadata, 'Metadata', itemIndex);
+		if (Object.keys(metadata).length) body.metadata = metadata;
+	}
+	const read = prefixes(ctx, options.readPaths, 'File Access: Read Paths', itemIndex);
+	const write = prefixes(ctx, options.writePaths, 'File Access: Write Paths', itemIndex);
+	if (read || write) body.file_access = { read: read ?? [''], write: write ?? [] };
+	if (options.tools !== undefined) {
+		const tools = checkTools(ctx, options.tools, 'Session Tools', itemIndex);
+		if (tools.length) body.tools = tools;
+	}
+	return body;
+}
+
+/** The Session ID field, for every operation that acts on one session. */
+export function sessionIdField(show: Show, description = 'ID of the session, e.g. sess_a86118c06688'): INodeProperties {
+	return {
+		displayName: 'Session ID',
+		name: 'sessionId',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'sess_a86118c06688',
+		description,
+		displayOptions: { show },
+	};
+}

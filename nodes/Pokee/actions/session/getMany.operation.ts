@@ -1,0 +1,51 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { positiveInteger } from '../../../shared/params';
+import type { PokeeEnv } from '../../transport';
+import { pokeeJson } from '../../transport';
+
+const show = { resource: ['session'], operation: ['getMany'] };
+
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+		displayOptions: { show },
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { ...show, returnAll: [false] } },
+	},
+	{
+		displayName: 'Filter',
+		name: 'state',
+		type: 'options',
+		default: 'all',
+		options: [
+			{ name: 'All', value: 'all' },
+			{ name: 'Busy', value: 'busy', description: 'Only sessions running a turn' },
+			{ name: 'Idle', value: 'idle', description: 'Only sessions not running a turn' },
+		],
+		displayOptions: { show },
+	},
+];
+
+/** Lists sessions (one item each). The API has no filters, so busy/idle is applied here. */
+export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject[]> {
+	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
+	const limit = returnAll ? Infinity : positiveInteger(this.getNode(), this.getNodeParameter('limit', itemIndex, 50), 'Limit', itemIndex);
+	const state = this.getNodeParameter('state', itemIndex, 'all') as string;
+	const body = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/sessions' }, itemIndex);
+	const list = (Array.isArray(body) ? body : ((body as IDataObject)?.data as IDataObject[] | undefined) ?? []) as IDataObject[];
+	return list
+		.filter((s) => state === 'all' || (state === 'busy') === (s.busy === true))
+		.slice(0, limit);
+}

@@ -1,0 +1,34 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { checkSkillName } from '../../helpers/validate';
+import type { PokeeEnv } from '../../transport';
+import { pokeeJson, seg } from '../../transport';
+import { binaryBody, binaryPropertyField, inputBinary, readBinaryPropertyName } from '../file/fields';
+import { skillNameField } from './fields';
+
+const show = { resource: ['skill'], operation: ['install'] };
+
+export const description: INodeProperties[] = [
+	skillNameField(show),
+	binaryPropertyField(show, 'Input binary property holding the skill as a zip with SKILL.md at its root'),
+];
+
+/** Installs or replaces a skill; it takes effect in sessions created afterwards. */
+export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
+	const name = checkSkillName(this.getNode(), this.getNodeParameter('skillName', itemIndex), itemIndex);
+	const binary = inputBinary(this, readBinaryPropertyName(this, itemIndex), itemIndex);
+	const body = await binaryBody(this, binary);
+	return await pokeeJson(
+		this,
+		env,
+		{
+			method: 'POST',
+			path: `/v1/skills/${seg(name)}`,
+			body: body as Buffer,
+			headers: { 'Content-Type': 'application/zip' },
+			// installing replaces atomically, so repeating the same bundle is harmless
+			idempotent: Buffer.isBuffer(body),
+		},
+		itemIndex,
+	);
+}

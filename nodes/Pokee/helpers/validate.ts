@@ -1,0 +1,79 @@
+import type { INode } from 'n8n-workflow';
+
+import { inputError } from '../../shared/params';
+
+function hasControlCharacters(text: string): boolean {
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code < 0x20 || code === 0x7f) return true;
+	}
+	return false;
+}
+
+/** Workspace-relative file path: no leading slash, no "..", no backslash or control characters. */
+export function checkFilePath(node: INode, value: unknown, field: string, itemIndex: number, { allowEmpty = false } = {}): string {
+	const path = typeof value === 'string' ? value.trim() : '';
+	if (path === '') {
+		if (allowEmpty) return '';
+		throw inputError(node, field, itemIndex, 'must not be empty');
+	}
+	if (path.startsWith('/') || /^[A-Za-z]:/.test(path)) {
+		throw inputError(node, field, itemIndex, 'must be relative to the workspace (no leading "/")', `Got "${path}".`);
+	}
+	if (path.includes('\\') || hasControlCharacters(path)) {
+		throw inputError(node, field, itemIndex, 'must not contain backslashes or control characters');
+	}
+	const segments = path.replace(/\/+$/, '').split('/');
+	if (segments.some((s) => s === '..')) {
+		throw inputError(node, field, itemIndex, 'must not contain ".." segments');
+	}
+	if (segments.some((s) => s === '' || s === '.')) {
+		throw inputError(node, field, itemIndex, 'must not contain empty or "." segments', `Got "${path}".`);
+	}
+	return segments.join('/');
+}
+
+export const SKILL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export function checkSkillName(node: INode, value: unknown, itemIndex: number): string {
+	const name = typeof value === 'string' ? value.trim() : '';
+	if (!SKILL_NAME.test(name)) {
+		throw inputError(
+			node,
+			'Skill Name',
+			itemIndex,
+			'must be 1–64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit',
+			`Got "${name}".`,
+		);
+	}
+	if (name.startsWith('custom-')) {
+		throw inputError(node, 'Skill Name', itemIndex, 'must not start with the reserved prefix "custom-"');
+	}
+	return name;
+}
+
+/** A duration such as 90s, 2h or 1h30m (units h, m, s, in that order). */
+export function checkDuration(node: INode, value: unknown, field: string, itemIndex: number): string {
+	const text = typeof value === 'string' ? value.trim() : '';
+	if (!/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/.test(text)) {
+		throw inputError(node, field, itemIndex, 'must be a duration such as 90s, 2h or 1h30m', `Got "${text}".`);
+	}
+	return text;
+}
+
+/** An id used in a URL path: non-empty text. It is percent-encoded when used. */
+export function checkId(node: INode, value: unknown, field: string, itemIndex: number): string {
+	const id = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
+	if (id === '') throw inputError(node, field, itemIndex, 'must not be empty');
+	if (hasControlCharacters(id)) throw inputError(node, field, itemIndex, 'must not contain control characters');
+	return id;
+}
+
+/** Turns a file name pattern (* any run, ? one character, no slashes) into a RegExp. */
+export function globToRegExp(pattern: string): RegExp {
+	const body = pattern
+		.split('')
+		.map((ch) => (ch === '*' ? '[^/]*' : ch === '?' ? '[^/]' : ch.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+		.join('');
+	return new RegExp(`^${body}$`);
+}

@@ -1,0 +1,234 @@
+import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import { destroyBody } from '../../shared/http';
+import type { PokeeEnv } from './index';
+import { pokeeRequest, seg } from './index';
+import { readSse } from './sse';
+import { MalformedEventError, TurnState } from './turnState';
+
+/** Consecutive reconnections that bring no new event before the stream counts as broken. */
+const MAX_RESUMES_WITHOUT_PROGRESS = 3;
+/** Watchdog tick: how late, at most, a time limit or a stop is noticed. */
+const WATCHDOG_MS = 200;
+
+export interface TurnTarget {
+	/** 'session' for session turns, 'response' for stateless /v1/responses streams. */
+	kind: 'session' | 'response';
+	sessionId?: string;
+}
+
+export interface FollowOptions {
+	itemIndex: number;
+	/** Epoch milliseconds by which the turn must have ended. */
+	deadline: number;
+	/** The configured limit in seconds, for messages. */
+	timeLimitSeconds: number;
+	/** Cancel the turn on the server when the time limit passes. */
+	cancelOnTimeout: boolean;
+	/** Stop and output the call when the agent asks for a client-side session tool. */
+	returnToolCalls: boolean;
+	/** Forward text deltas to n8n's streaming response (chat) as they arrive. */
+	streamText: boolean;
+}
+
+function eventsPath(target: TurnTarget, responseId: string): string {
+	return target.kind === 'session'
+		? `/v1/sessions/${seg(target.sessionId ?? '')}/responses/${seg(responseId)}/events`
+		: `/v1/responses/${seg(responseId)}/events`;
+}
+
+function cancelPath(target: TurnTarget, responseId: string): string {
+	return target.kind === 'session'
+		? `/v1/sessions/${seg(target.sessionId ?? '')}/responses/${seg(responseId)}/cancel`
+		: `/v1/responses/${seg(responseId)}/cancel`;
+}
+
+/** Asks the server to cancel a turn; returns the API's answer (or the failure text). */
+export async function cancelTurn(
+	ctx: IExecuteFunctions,
+	env: PokeeEnv,
+	target: TurnTarget,
+	responseId: string,
+	itemIndex: number,
+): Promise<IDataObject> {
+	const response = await pokeeRequest<IDataObject>(
+		ctx,
+		env,
+		{
+			method: 'POST',
+			path: cancelPath(target, responseId),
+			body: {},
+			idempotent: true,
+			timeout: 15_000,
+			// a cancel must go out even when the execution's own signal has fired
+			abortSignal: new AbortController().signal,
+		},
+		itemIndex,
+	);
+	return response.body ?? {};
+}
+
+/**
+ * Follows a turn's event stream to its end (or to a client tool call), whatever the network
+ * does: a dropped connection is resumed from the last event id, a replayed event is ignored,
+ * a time limit or a stopped execution cancels the turn on the server. `first` is the body of
+ * the request that started the turn, if there is one; otherwise the stream is opened by resume.
+ */
+export async function followTurn(
+	ctx: IExecuteFunctions,
+	env: PokeeEnv,
+	target: TurnTarget,
+	state: TurnState,
+	first: unknown,
+	options: FollowOptions,
+): Promise<TurnState> {
+	const { itemIndex } = options;
+	const node = ctx.getNode();
+	const abort = new AbortController();
+	let reason: 'timeout' | 'stopped' | undefined;
+	let current: unknown = first;
+	const stopAll = (why: 'timeout' | 'stopped') => {
+		reason ??= why;
+		abort.abort();
+		destroyBody(current);
+	};
+
+	const executionSignal = ctx.getExecutionCancelSignal();
+	const onStopped = () => stopAll('stopped');
+	executionSignal?.addEventListener('abort', onStopped);
+	if (executionSignal?.aborted) onStopped();
+
+	let settled = false;
+	void (async () => {
+		while (!settled) {
+			const left = options.deadline - Date.now();
+			if (left <= 0) {
+				stopAll('timeout');
+				return;
+			}
+			await sleep(Math.min(WATCHDOG_MS, left));
+		}
+	})();
+
+	const onText = options.streamText
+		? (delta: string) => void ctx.sendChunk('item', itemIndex, delta)
+		: undefined;
+
+	try {
+		let body: unknown = first;
+		let withoutProgress = 0;
+		for (;;) {
+			if (abort.signal.aborted) break;
+			if (body === undefined) {
+				if (!state.responseId) {
+					throw new NodeApiError(node, { status: 'no_response_id' } as JsonObject, {
+						message: 'Pokee: the stream broke before the turn had an id, so it cannot be resumed',
+						itemIndex,
+					});
+				}
+				const headers: IDataObject = { Accept: 'text/event-stream' };
+				if (state.lastSeq >= 0) headers['Last-Event-ID'] = String(state.lastSeq);
+				// pokeeRequest fails with a NodeApiError; one caused by our own abort is not the story
+				const resumed = await pokeeRequest(
+					ctx,
+					env,
+					{
+						method: 'GET',
+						path: eventsPath(target, state.responseId),
+						headers,
+						encoding: 'stream',
+						abortSignal: abort.signal,
+					},
+					itemIndex,
+				).catch((error: unknown) => ({ failed: error }));
+				if ('failed' in resumed) {
+					if (abort.signal.aborted) break;
+					throw resumed.failed;
+				}
+				body = resumed.body;
+				current = body;
+			}
+
+			state.newConnection(state.lastSeq);
+			const before = state.eventCount;
+			let outcome: 'terminal' | 'tool_call' | undefined;
+			try {
+				await readSse(body as AsyncIterable<Uint8Array>, (event) => {
+					const result = state.apply(event, onText);
+					if (result === 'terminal' || result === 'tool_call') {
+						outcome = result;
+						return true;
+					}
+					return false;
+				});
+			} catch (error) {
+				if (error instanceof MalformedEventError) {
+					throw new NodeApiError(node, { event: error.event.event, data: error.event.data.slice(0, 500) }, {
+						message: `Pokee sent a ${error.message}`,
+						description: 'The turn could not be read. Turn on "Include Raw Events" to see what arrived before it.',
+						itemIndex,
+					});
+				}
+				// a dropped connection: resumed below
+			} finally {
+				destroyBody(body);
+				body = undefined;
+			}
+			if (abort.signal.aborted) break;
+
+			if (outcome === 'terminal') return state;
+			if (outcome === 'tool_call') {
+				if (options.returnToolCalls) {
+					state.status = 'tool_call_requested';
+					return state;
+				}
+				await cancelTurn(ctx, env, target, state.responseId ?? '', itemIndex).catch(() => undefined);
+				throw new NodeOperationError(
+					node,
+					`The agent asked for the client tool "${state.toolCall?.name}", and Return Tool Calls is off (item ${itemIndex})`,
+					{
+						itemIndex,
+						description:
+							'The turn was cancelled. Turn on "Return Tool Calls" to answer the call with other nodes and Tool Result → Submit.',
+					},
+				);
+			}
+
+			withoutProgress = state.eventCount > before ? 0 : withoutProgress + 1;
+			if (withoutProgress >= MAX_RESUMES_WITHOUT_PROGRESS) {
+				throw new NodeApiError(node, { status: 'incomplete_stream' } as JsonObject, {
+					message: 'Pokee: the event stream ended without a terminal event',
+					description: `The turn ${state.responseId ?? ''} sent ${state.eventCount} events but no message.completed, message.error or message.cancelled, also after ${withoutProgress} reconnections. Its output would be incomplete, so the item fails.`,
+					itemIndex,
+				});
+			}
+			if (withoutProgress > 0) await sleep(250 * withoutProgress);
+		}
+	} finally {
+		settled = true;
+		executionSignal?.removeEventListener('abort', onStopped);
+	}
+
+	// Stopped by the time limit or by the user stopping the execution.
+	const responseId = state.responseId;
+	if (reason === 'timeout') {
+		let cancelled = '';
+		if (options.cancelOnTimeout && responseId) {
+			const answer = await cancelTurn(ctx, env, target, responseId, itemIndex).catch(() => undefined);
+			cancelled = answer ? ' The turn was cancelled on the server.' : ' Cancelling the turn on the server failed.';
+		}
+		throw new NodeOperationError(
+			node,
+			`The turn did not finish within the time limit of ${options.timeLimitSeconds} s (item ${itemIndex})`,
+			{
+				itemIndex,
+				description: `Response ${responseId ?? '(unknown)'} received ${state.eventCount} events.${cancelled} Raise Time Limit, or turn off Wait for Completion and pick the result up later (Pokee Trigger or Session → Wait Until Idle).`,
+			},
+		);
+	}
+	if (responseId) await cancelTurn(ctx, env, target, responseId, itemIndex).catch(() => undefined);
+	throw new NodeOperationError(node, `The execution was stopped; the turn was cancelled (item ${itemIndex})`, {
+		itemIndex,
+	});
+}

@@ -1,0 +1,94 @@
+import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+
+import { normaliseBaseUrl } from '../../shared/baseUrl';
+import type { ApiProfile, ApiRequest, ApiResponse } from '../../shared/http';
+import { apiRequest } from '../../shared/http';
+
+export type PokeeContext = IExecuteFunctions | IPollFunctions;
+
+export const pokeeProfile: ApiProfile = {
+	name: 'Pokee',
+	credentialType: 'pokeeApi',
+	messages: {
+		401: 'Pokee: invalid API key',
+	},
+	hints: {
+		400: 'Check the values sent for this operation.',
+		401: 'Check the API key (pk_<tenant>_<token>) and the Base URL in the Pokee API credential.',
+		402: 'The tenant is out of credits (hard credit mode). Check Usage → Get for the balance.',
+		403: "The path is outside the session's file access scope, or not a valid workspace path.",
+		404: 'The session, file or response does not exist (sessions end after their TTL or 5 minutes idle unless persistent).',
+		409: 'The session is busy with another turn.',
+		413: 'The upload is larger than the API accepts (about 100 MB per file).',
+		416: 'The requested byte range is not available.',
+		422: 'The Idempotency-Key was already used with a different message or session.',
+		429: 'Rate limit reached. Usage → Get shows the current windows.',
+		503: 'The service is degraded; try again later.',
+	},
+};
+
+export interface PokeeEnv {
+	baseUrl: string;
+	apiKey: string;
+}
+
+/** Reads and checks the Pokee API credential once per execution. */
+export async function getPokeeEnv(ctx: PokeeContext): Promise<PokeeEnv> {
+	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl: string }>('pokeeApi');
+	return {
+		baseUrl: normaliseBaseUrl(ctx.getNode(), credentials.baseUrl, 'Pokee API'),
+		apiKey: String(credentials.apiKey ?? ''),
+	};
+}
+
+/** Encodes one path segment (an id or a name) so no value can reach another endpoint. */
+export function seg(value: string): string {
+	return encodeURIComponent(value);
+}
+
+/** Encodes a workspace-relative file path segment by segment, keeping its slashes. */
+export function filePath(path: string): string {
+	return path.split('/').map(encodeURIComponent).join('/');
+}
+
+export type PokeeRequest = Omit<ApiRequest, 'url' | 'idempotent'> & {
+	path: string;
+	/** Defaults to true for GET, PUT and DELETE. */
+	idempotent?: boolean;
+};
+
+/** Sends one request to the Pokee API under the credential's base URL. */
+export async function pokeeRequest<T = unknown>(
+	ctx: PokeeContext,
+	env: PokeeEnv,
+	req: PokeeRequest,
+	itemIndex?: number,
+): Promise<ApiResponse<T>> {
+	const { path, idempotent, ...rest } = req;
+	const headers: IDataObject = { ...(rest.headers ?? {}) };
+	if (rest.body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
+	return await apiRequest<T>(
+		ctx,
+		pokeeProfile,
+		{
+			...rest,
+			headers,
+			url: `${env.baseUrl}${path}`,
+			idempotent: idempotent ?? req.method !== 'POST',
+			secrets: [env.apiKey, ...(rest.secrets ?? [])],
+			abortSignal: rest.abortSignal ?? ('getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined),
+		},
+		itemIndex,
+	);
+}
+
+/** Shorthand for JSON requests whose body is the result. */
+export async function pokeeJson<T = IDataObject>(
+	ctx: PokeeContext,
+	env: PokeeEnv,
+	req: PokeeRequest,
+	itemIndex?: number,
+): Promise<T> {
+	const response = await pokeeRequest<T>(ctx, env, req, itemIndex);
+	return response.body;
+}
