@@ -3,7 +3,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { sessionIdField } from '../session/fields';
-import { binaryPropertyField, downloadFile, readBinaryPropertyName } from './fields';
+import { downloadFile } from '../../transport/files';
+import { binaryPropertyField, readBinaryPropertyName } from './fields';
 
 const show = { resource: ['file'], operation: ['download'] };
 

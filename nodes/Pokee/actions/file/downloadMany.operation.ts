@@ -4,7 +4,8 @@ import { inputError } from '../../../shared/params';
 import { checkFilePath, checkId, globToRegExp } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { sessionIdField } from '../session/fields';
-import { binaryPropertyField, downloadFile, listFolder, readBinaryPropertyName } from './fields';
+import { downloadFile, listFolder } from '../../transport/files';
+import { binaryPropertyField, readBinaryPropertyName } from './fields';
 
 const show = { resource: ['file'], operation: ['downloadMany'] };
 

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { sessionIdField } from '../session/fields';
-import { listFolder } from './fields';
+import { listFolder } from '../../transport/files';
 
 const show = { resource: ['file'], operation: ['list'] };
 

@@ -1,0 +1,214 @@
+import type {
+	IBinaryData,
+	IDataObject,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+	IPollFunctions,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { checkFilePath, globToRegExp } from '../Pokee/helpers/validate';
+import type { PokeeEnv } from '../Pokee/transport';
+import { getPokeeEnv, pokeeJson } from '../Pokee/transport';
+import { downloadFile, listFolder } from '../Pokee/transport/files';
+import type { PollState, SessionRecord, TriggerEvent, WatchConfig } from './detect';
+import { detectEvents, latestSample, snapshot } from './detect';
+
+export class PokeeTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Pokee Trigger',
+		name: 'pokeeTrigger',
+		icon: { light: 'file:../Pokee/pokee.svg', dark: 'file:../Pokee/pokee.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{$parameter["event"]}}',
+		description: 'Starts the workflow when Pokee agent sessions finish a turn, change metadata, start or end',
+		defaults: { name: 'Pokee Trigger' },
+		polling: true,
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'pokeeApi', required: true }],
+		properties: [
+			{
+				displayName: 'Event',
+				name: 'event',
+				type: 'options',
+				default: 'turnFinished',
+				options: [
+					{
+						name: 'Turn Finished',
+						value: 'turnFinished',
+						description: 'A watched session finished a turn since the last poll',
+					},
+					{
+						name: 'Metadata Changed',
+						value: 'metadataChanged',
+						description: "A session's metadata changed (any key, or the listed keys)",
+					},
+					{ name: 'Session Created', value: 'sessionCreated', description: 'A new session appeared' },
+					{ name: 'Session Ended', value: 'sessionEnded', description: 'A watched session is gone' },
+				],
+			},
+			{
+				displayName: 'Watch',
+				name: 'watch',
+				type: 'options',
+				default: 'all',
+				options: [
+					{ name: 'All Sessions', value: 'all' },
+					{ name: 'Given Session IDs', value: 'ids' },
+				],
+				description: 'Either way each poll makes one list request, however many sessions there are',
+			},
+			{
+				displayName: 'Session IDs',
+				name: 'sessionIds',
+				type: 'string',
+				default: '',
+				required: true,
+				placeholder: 'sess_a86118c06688, sess_0123456789ab',
+				description: 'Comma-separated IDs of the sessions to watch',
+				displayOptions: { show: { watch: ['ids'] } },
+			},
+			{
+				displayName: 'Metadata Keys',
+				name: 'metadataKeys',
+				type: 'string',
+				default: '',
+				placeholder: 'temasek_status',
+				description: 'Comma-separated keys to watch; empty watches every key',
+				displayOptions: { show: { event: ['metadataChanged'] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				displayOptions: { show: { event: ['turnFinished'] } },
+				options: [
+					{
+						displayName: 'Binary Property',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						description:
+							'Name of the binary property for the first downloaded file; further files get _1, _2, … appended',
+					},
+					{
+						displayName: 'Download Files Matching',
+						name: 'downloadPattern',
+						type: 'string',
+						default: '',
+						placeholder: '*.pptx',
+						description: 'Download the output files whose name matches (e.g. *.pptx) as binary data; empty downloads nothing',
+					},
+					{
+						displayName: 'Include Output Listing',
+						name: 'includeListing',
+						type: 'boolean',
+						default: false,
+						description: 'Whether to add the listing of the output folder as "output_files"',
+					},
+					{
+						displayName: 'Output Folder',
+						name: 'outputFolder',
+						type: 'string',
+						default: 'output',
+						description: 'Workspace folder holding the results',
+					},
+				],
+			},
+		],
+	};
+
+	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+		const config = readConfig(this);
+		const env = await getPokeeEnv(this);
+		const list = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/sessions' });
+		const sessions = (Array.isArray(list) ? list : []) as SessionRecord[];
+		const watched = config.ids ? sessions.filter((s) => config.ids!.includes(String(s.id))) : sessions;
+		const now = Date.now() / 1000;
+
+		if (this.getMode() === 'manual') {
+			// "Fetch Test Event": the most recent matching session, state untouched
+			const sample = latestSample(config, watched);
+			if (!sample) return null;
+			return [[await toItem(this, env, config, sample)]];
+		}
+
+		// State is read here, changed only in a copy, and stored back only after every request
+		// of this poll succeeded: an error leaves it as it was and the next poll catches up.
+		const staticData = this.getWorkflowStaticData('node') as { state?: PollState };
+		const previous = staticData.state;
+		const next = snapshot(config, watched, now);
+		if (!previous || previous.event !== config.event) {
+			staticData.state = next; // first poll: a baseline, no flood of old sessions
+			return null;
+		}
+		const events = detectEvents(config, previous, watched, now);
+		const items: INodeExecutionData[] = [];
+		for (const event of events) items.push(await toItem(this, env, config, event));
+		staticData.state = next;
+		return items.length ? [items] : null;
+	}
+}
+
+interface Config extends WatchConfig {
+	outputFolder: string;
+	includeListing: boolean;
+	downloadPattern: string;
+	binaryPropertyName: string;
+}
+
+function readConfig(ctx: IPollFunctions): Config {
+	const node = ctx.getNode();
+	const event = ctx.getNodeParameter('event') as Config['event'];
+	const watch = ctx.getNodeParameter('watch', 'all') as string;
+	const split = (value: unknown) =>
+		String(value ?? '')
+			.split(',')
+			.map((v) => v.trim())
+			.filter((v) => v !== '');
+	const ids = watch === 'ids' ? split(ctx.getNodeParameter('sessionIds', '')) : undefined;
+	const keys = event === 'metadataChanged' ? split(ctx.getNodeParameter('metadataKeys', '')) : [];
+	const options = (event === 'turnFinished' ? ctx.getNodeParameter('options', {}) : {}) as IDataObject;
+	const outputFolder = checkFilePath(node, options.outputFolder ?? 'output', 'Output Folder', 0, { allowEmpty: true });
+	return {
+		event,
+		ids,
+		keys,
+		outputFolder,
+		includeListing: options.includeListing === true,
+		downloadPattern: String(options.downloadPattern ?? '').trim(),
+		binaryPropertyName: String(options.binaryPropertyName ?? 'data').trim() || 'data',
+	};
+}
+
+/** Builds the output item of one event; for Turn Finished, adds the listing and downloads. */
+async function toItem(ctx: IPollFunctions, env: PokeeEnv, config: Config, event: TriggerEvent): Promise<INodeExecutionData> {
+	const json: IDataObject = { ...event } as IDataObject;
+	if (event.event !== 'turnFinished' || (!config.includeListing && !config.downloadPattern)) return { json };
+
+	const sessionId = event.session_id;
+	const listing = await listFolder(ctx, env, sessionId, config.outputFolder, false, 0).catch((error: unknown) => {
+		// a session without an output folder yet is not an error
+		if ((error as { httpCode?: string }).httpCode === '404') return [];
+		throw error;
+	});
+	if (config.includeListing) json.output_files = listing;
+	if (!config.downloadPattern) return { json };
+
+	const match = globToRegExp(config.downloadPattern);
+	const binary: Record<string, IBinaryData> = {};
+	const downloaded: IDataObject[] = [];
+	for (const entry of listing.filter((e) => e.type === 'file' && match.test(e.name))) {
+		const key = downloaded.length === 0 ? config.binaryPropertyName : `${config.binaryPropertyName}_${downloaded.length}`;
+		const file = await downloadFile(ctx, env, sessionId, entry.path, key, 0);
+		Object.assign(binary, file.binary);
+		downloaded.push({ path: entry.path, binaryProperty: key, mimeType: file.json.mimeType, size: file.json.size });
+	}
+	json.downloaded_files = downloaded;
+	return downloaded.length ? { json, binary } : { json };
+}

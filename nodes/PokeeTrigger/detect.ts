@@ -1,0 +1,155 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * Event detection for the Pokee Trigger, as pure functions of (stored state, session list):
+ * no I/O here, so every rule is testable and the state stays small and serialisable.
+ */
+
+export type EventName = 'turnFinished' | 'metadataChanged' | 'sessionCreated' | 'sessionEnded';
+
+export interface WatchConfig {
+	event: EventName;
+	/** Watched session ids; undefined = all sessions. */
+	ids?: string[];
+	/** Metadata keys to compare; empty = all keys. */
+	keys: string[];
+}
+
+export interface SessionRecord extends IDataObject {
+	id: string;
+	busy?: boolean;
+	created_at?: number;
+	last_activity?: number;
+	metadata?: IDataObject;
+}
+
+/** What is kept per session between polls. */
+interface Seen {
+	/** last_activity at the last poll */
+	a: number;
+	/** busy at the last poll */
+	b: boolean;
+	/** watched metadata at the last poll (Metadata Changed only) */
+	m?: IDataObject;
+}
+
+export interface PollState {
+	event: EventName;
+	/** Epoch seconds of the poll that stored this state. */
+	at: number;
+	sessions: Record<string, Seen>;
+}
+
+export type TriggerEvent = IDataObject & { event: EventName; session_id: string };
+
+function activity(s: SessionRecord): number {
+	const value = Number(s.last_activity ?? s.created_at ?? 0);
+	return Number.isFinite(value) ? value : 0;
+}
+
+function watchedMetadata(config: WatchConfig, s: SessionRecord): IDataObject {
+	const metadata = (s.metadata && typeof s.metadata === 'object' ? s.metadata : {}) as IDataObject;
+	if (!config.keys.length) return { ...metadata };
+	const out: IDataObject = {};
+	for (const key of config.keys) if (key in metadata) out[key] = metadata[key];
+	return out;
+}
+
+/** The state to store after this poll. */
+export function snapshot(config: WatchConfig, sessions: SessionRecord[], now: number): PollState {
+	const state: PollState = { event: config.event, at: now, sessions: {} };
+	for (const s of sessions) {
+		const seen: Seen = { a: activity(s), b: s.busy === true };
+		if (config.event === 'metadataChanged') seen.m = watchedMetadata(config, s);
+		state.sessions[String(s.id)] = seen;
+	}
+	return state;
+}
+
+function sessionJson(event: EventName, s: SessionRecord, extra: IDataObject = {}): TriggerEvent {
+	return {
+		event,
+		session_id: String(s.id),
+		busy: s.busy === true,
+		last_activity: s.last_activity ?? null,
+		metadata: (s.metadata ?? {}) as IDataObject,
+		...extra,
+		session: s,
+	};
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Events between the stored state and the current list, in list order. */
+export function detectEvents(
+	config: WatchConfig,
+	previous: PollState,
+	sessions: SessionRecord[],
+	now: number,
+): TriggerEvent[] {
+	const events: TriggerEvent[] = [];
+	const current = new Set<string>();
+	for (const s of sessions) {
+		const id = String(s.id);
+		current.add(id);
+		const before = previous.sessions[id];
+		switch (config.event) {
+			case 'turnFinished': {
+				if (s.busy === true) break;
+				// Idle now, and either busy at the last poll or active since: busy alone would miss a
+				// turn that started and finished between two polls, last_activity does not.
+				// A session first seen now was created since the last poll: it finished a turn if it
+				// has been active after its creation.
+				const finished = before ? before.b || activity(s) > before.a : activity(s) > Number(s.created_at ?? activity(s));
+				if (finished) events.push(sessionJson('turnFinished', s));
+				break;
+			}
+			case 'metadataChanged': {
+				const now_ = watchedMetadata(config, s);
+				const old = before?.m ?? {};
+				if (!before && Object.keys(now_).length === 0) break;
+				const changes: IDataObject = {};
+				for (const key of new Set([...Object.keys(old), ...Object.keys(now_)])) {
+					if (!same(old[key], now_[key])) changes[key] = { old: old[key] ?? null, new: now_[key] ?? null };
+				}
+				if (Object.keys(changes).length) events.push(sessionJson('metadataChanged', s, { changes }));
+				break;
+			}
+			case 'sessionCreated':
+				if (!before) events.push(sessionJson('sessionCreated', s));
+				break;
+			default:
+				break;
+		}
+	}
+	if (config.event === 'sessionEnded') {
+		for (const [id, seen] of Object.entries(previous.sessions)) {
+			if (!current.has(id)) {
+				events.push({ event: 'sessionEnded', session_id: id, last_activity: seen.a, ended_by: now });
+			}
+		}
+	}
+	return events;
+}
+
+/** For "Fetch Test Event": the most recent session that fits the event. */
+export function latestSample(config: WatchConfig, sessions: SessionRecord[]): TriggerEvent | undefined {
+	const candidates = sessions.filter((s) => {
+		if (config.event === 'turnFinished') return s.busy !== true;
+		if (config.event === 'metadataChanged') return Object.keys(watchedMetadata(config, s)).length > 0;
+		return true;
+	});
+	const latest = candidates.sort((x, y) =>
+		config.event === 'sessionCreated' ? Number(y.created_at ?? 0) - Number(x.created_at ?? 0) : activity(y) - activity(x),
+	)[0];
+	if (!latest) return undefined;
+	if (config.event === 'metadataChanged') {
+		const changes: IDataObject = {};
+		for (const [key, value] of Object.entries(watchedMetadata(config, latest))) changes[key] = { old: null, new: value };
+		return sessionJson('metadataChanged', latest, { changes, sample: true });
+	}
+	if (config.event === 'sessionEnded') {
+		return { event: 'sessionEnded', session_id: String(latest.id), last_activity: activity(latest), sample: true };
+	}
+	return sessionJson(config.event, latest, { sample: true });
+}
