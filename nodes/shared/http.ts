@@ -197,6 +197,19 @@ export function connectionError(
 }
 
 /**
+ * n8n's authenticated request helper replaces a request's abortSignal with the execution's
+ * cancel signal, read from the calling context. A request with a signal of its own (a turn's
+ * time limit, or a cancel that must go out after the execution was stopped) is therefore made
+ * through a context whose cancel signal is that one.
+ */
+function withSignal(ctx: RequestContext, signal: AbortSignal | undefined): RequestContext {
+	if (!signal) return ctx;
+	const scoped = Object.create(ctx) as RequestContext & { getExecutionCancelSignal: () => AbortSignal };
+	scoped.getExecutionCancelSignal = () => signal;
+	return scoped;
+}
+
+/**
  * The one place that sends HTTP requests for both APIs: authentication through n8n's helper,
  * bounded retries (429 with Retry-After for every request; 5xx and resets only for
  * idempotent ones), and errors mapped to NodeApiError with secrets removed.
@@ -230,7 +243,11 @@ export async function apiRequest<T = unknown>(
 		let response: ApiResponse<unknown>;
 		try {
 			response = (profile.credentialType
-				? await ctx.helpers.httpRequestWithAuthentication.call(ctx, profile.credentialType, options)
+				? await ctx.helpers.httpRequestWithAuthentication.call(
+						withSignal(ctx, req.abortSignal),
+						profile.credentialType,
+						options,
+					)
 				: await ctx.helpers.httpRequest(options)) as ApiResponse<unknown>;
 		} catch (error) {
 			if (isAbort(error, req.abortSignal)) {

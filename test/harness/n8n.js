@@ -133,6 +133,9 @@ class HarnessCredentialsHelper extends ICredentialsHelper {
 	}
 }
 
+/** Every run gets its own execution id, as in n8n. */
+let executionCounter = 0;
+
 let binaryReady;
 async function ensureBinaryData() {
 	if (!binaryReady) {
@@ -214,7 +217,8 @@ async function runNode({
 		active: false,
 		settings: {},
 	});
-	const hooks = new core.ExecutionLifecycleHooks(mode, '1', {
+	const executionId = String(++executionCounter);
+	const hooks = new core.ExecutionLifecycleHooks(mode, executionId, {
 		id: 'harness',
 		name: 'harness',
 		nodes: [node],
@@ -242,7 +246,11 @@ async function runNode({
 			waitingExecutionSource: null,
 		},
 	};
-	const execute = new core.WorkflowExecute(additionalData(hooks, credentials, { streaming }), mode, runExecutionData);
+	const execute = new core.WorkflowExecute(
+		additionalData(hooks, credentials, { streaming, executionId }),
+		mode,
+		runExecutionData,
+	);
 	let running;
 	try {
 		running = execute.processRunExecutionData(workflow);
@@ -312,4 +320,9 @@ async function runPoll({ type = 'pokeeTrigger', parameters, credentials = {}, st
 	return { result, error, staticData };
 }
 
-module.exports = { runNode, runPoll, nodeType, credentialType, PACKAGE };
+/** The bytes n8n stored for a binary property (from its filesystem store). */
+async function binaryBytes(binary) {
+	return await Container.get(core.BinaryDataService).getAsBuffer(binary);
+}
+
+module.exports = { runNode, runPoll, binaryBytes, nodeType, credentialType, PACKAGE };

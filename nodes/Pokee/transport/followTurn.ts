@@ -161,7 +161,7 @@ export async function followTurn(
 						return true;
 					}
 					return false;
-				});
+				}, abort.signal);
 			} catch (error) {
 				if (error instanceof MalformedEventError) {
 					throw new NodeApiError(node, { event: error.event.event, data: error.event.data.slice(0, 500) }, {

@@ -10,12 +10,14 @@ export interface SseEvent {
 /**
  * Decodes an SSE body incrementally, as bytes arrive: UTF-8 is decoded in streaming mode (so a
  * character split across chunks is joined) and framing (LF or CRLF, comments, ids) is left to
- * eventsource-parser. `onEvent` returns true to stop reading. Resolves with how reading ended.
+ * eventsource-parser. `onEvent` returns true to stop reading. Resolves with how reading ended;
+ * rejects when the connection breaks or `signal` fires (a destroyed socket alone does not
+ * always wake a pending read, the signal does).
  */
 export async function readSse(
 	body: AsyncIterable<Uint8Array | string>,
 	onEvent: (event: SseEvent) => boolean | void,
-	onChunk?: () => void,
+	signal?: AbortSignal,
 ): Promise<'ended' | 'stopped'> {
 	let stop = false;
 	let failure: unknown;
@@ -33,13 +35,28 @@ export async function readSse(
 		},
 	});
 	const decoder = new TextDecoder('utf-8');
-	for await (const chunk of body) {
-		onChunk?.();
-		parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+	const iterator = body[Symbol.asyncIterator]();
+	let onAbort: (() => void) | undefined;
+	const aborted = new Promise<never>((_resolve, reject) => {
+		onAbort = () => reject(new Error('aborted'));
+		if (signal?.aborted) onAbort();
+		else signal?.addEventListener('abort', onAbort, { once: true });
+	});
+	aborted.catch(() => undefined);
+	try {
+		for (;;) {
+			const next = signal ? await Promise.race([iterator.next(), aborted]) : await iterator.next();
+			if (next.done) break;
+			const chunk = next.value;
+			parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+			if (failure) throw failure;
+			if (stop) return 'stopped';
+		}
+		parser.feed(decoder.decode());
 		if (failure) throw failure;
-		if (stop) return 'stopped';
+		return stop ? 'stopped' : 'ended';
+	} finally {
+		if (onAbort) signal?.removeEventListener('abort', onAbort);
+		void iterator.return?.().catch(() => undefined);
 	}
-	parser.feed(decoder.decode());
-	if (failure) throw failure;
-	return stop ? 'stopped' : 'ended';
 }

@@ -99,10 +99,12 @@ export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): Turn
 }
 
 /**
- * The Idempotency-Key of an item: the same item of the same execution always sends the same
- * key (so retries replay instead of starting a second turn); other items and runs differ.
+ * The Idempotency-Key of an item: the same item of the same node run in the same execution
+ * always sends the same key (so retries replay instead of starting a second turn); other
+ * items, runs (loops) and executions differ.
  */
 export function derivedIdempotencyKey(ctx: IExecuteFunctions, itemIndex: number, scope: string): string {
-	const parts = [ctx.getExecutionId(), ctx.getNode().id, ctx.getNode().name, itemIndex, scope];
+	const runIndex = ctx.getWorkflowDataProxy(itemIndex).$runIndex;
+	const parts = [ctx.getExecutionId(), ctx.getNode().id, runIndex, itemIndex, scope];
 	return `n8n-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
 }
