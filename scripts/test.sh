@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The README's test command: everything CI checks, from a clean clone.
+#   lint (official n8n config, strict) -> type-check -> build -> unit/integration tests (jest,
+#   real n8n engine against the loopback fakes) -> end-to-end tests in a real n8n.
+# Set SKIP_E2E=1 to stop after jest (the e2e part provisions n8n, ~5 min cold).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
+
+step "install dependencies"
+bash scripts/setup.sh
+
+step "lint (n8n-node lint, strict)"
+npx n8n-node lint
+
+step "type-check"
+npx tsc -p tsconfig.json --noEmit
+
+step "build"
+npm run build --silent
+
+step "jest"
+npx jest --ci
+
+if [ "${SKIP_E2E:-0}" != "1" ] && [ -f scripts/e2e.sh ]; then
+	step "end-to-end in n8n"
+	bash scripts/e2e.sh
+fi
+step "all checks passed"
