@@ -456,6 +456,21 @@ describe('File operations', () => {
 		expect(fake.files.has('reports/summary.txt')).toBe(false);
 	});
 
+	test('upload of a binary that n8n keeps in its filesystem store is streamed from there', async () => {
+		const sid = await newSession();
+		const original = crypto.randomBytes(300_000);
+		fake.putFile('in/source.bin', original);
+		const down = await pokee({ resource: 'file', operation: 'download', sessionId: sid, path: 'in/source.bin', binaryPropertyName: 'data' });
+		expect(down.items[0].binary.data.id).toBeDefined();
+		const up = await pokee(
+			{ resource: 'file', operation: 'upload', sessionId: sid, path: 'out/copy.bin', binaryPropertyName: 'data' },
+			{ items: [{ json: {}, binary: down.items[0].binary }] },
+		);
+		expect(up.error).toBeUndefined();
+		expect(fake.files.get('out/copy.bin').data.equals(original)).toBe(true);
+		expect(sent('PUT', /copy\.bin$/)[0].headers['content-type']).toBe('application/octet-stream');
+	});
+
 	test('the deck job output: download the .pptx, bytes equal to what the fake wrote', async () => {
 		const sid = await newSession();
 		await send(sid, '#deck');
