@@ -6,14 +6,14 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
+import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
 
 import { checkFilePath, globToRegExp } from '../Pokee/helpers/validate';
 import type { PokeeEnv } from '../Pokee/transport';
 import { getPokeeEnv, pokeeJson } from '../Pokee/transport';
 import { downloadFile, listFolder } from '../Pokee/transport/files';
 import type { PollState, SessionRecord, TriggerEvent, WatchConfig } from './detect';
-import { detectEvents, latestSample, snapshot } from './detect';
+import { detectEvents, latestSample, snapshot, watchKey } from './detect';
 
 export class PokeeTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -102,7 +102,8 @@ export class PokeeTrigger implements INodeType {
 						type: 'string',
 						default: '',
 						placeholder: '*.pptx',
-						description: 'Download the output files whose name matches (e.g. *.pptx) as binary data; empty downloads nothing',
+						description:
+							'Download the files of the output folder written during the turn whose name matches (e.g. *.pptx) as binary data; empty downloads nothing',
 					},
 					{
 						displayName: 'Include Output Listing',
@@ -127,7 +128,14 @@ export class PokeeTrigger implements INodeType {
 		const config = readConfig(this);
 		const env = await getPokeeEnv(this);
 		const list = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/sessions' });
-		const sessions = (Array.isArray(list) ? list : []) as SessionRecord[];
+		if (!Array.isArray(list)) {
+			// read as "no sessions", it would end every watched session and wipe the state
+			throw new NodeApiError(this.getNode(), { body: JSON.stringify(list ?? null).slice(0, 500) }, {
+				message: 'Pokee: the session list is not a JSON array',
+				description: 'GET /v1/sessions answered with something else. Check the Base URL in the Pokee API credential.',
+			});
+		}
+		const sessions = list as SessionRecord[];
 		const watched = config.ids ? sessions.filter((s) => config.ids!.includes(String(s.id))) : sessions;
 		const now = Date.now() / 1000;
 
@@ -142,11 +150,12 @@ export class PokeeTrigger implements INodeType {
 		// of this poll succeeded: an error leaves it as it was and the next poll catches up.
 		const staticData = this.getWorkflowStaticData('node') as { state?: PollState };
 		const previous = staticData.state;
-		const next = snapshot(config, watched, now);
-		if (!previous || previous.event !== config.event) {
-			staticData.state = next; // first poll: a baseline, no flood of old sessions
+		if (!previous || previous.watch !== watchKey(config)) {
+			// first poll, or another event/watch: a baseline, no flood of old sessions
+			staticData.state = snapshot(config, watched, now);
 			return null;
 		}
+		const next = snapshot(config, watched, now, previous);
 		const events = detectEvents(config, previous, watched, now);
 		const items: INodeExecutionData[] = [];
 		for (const event of events) items.push(await toItem(this, env, config, event));
@@ -201,9 +210,13 @@ async function toItem(ctx: IPollFunctions, env: PokeeEnv, config: Config, event:
 	if (!config.downloadPattern) return { json };
 
 	const match = globToRegExp(config.downloadPattern);
+	// The folder is the tenant's, shared by all sessions and kept across turns: only files modified
+	// since the turn started can be this turn's (an entry without a time is kept).
+	const since = Number(event.previous_activity ?? 0);
+	const fresh = (e: IDataObject) => typeof e.modified !== 'number' || e.modified >= since;
 	const binary: Record<string, IBinaryData> = {};
 	const downloaded: IDataObject[] = [];
-	for (const entry of listing.filter((e) => e.type === 'file' && match.test(e.name))) {
+	for (const entry of listing.filter((e) => e.type === 'file' && match.test(e.name) && fresh(e))) {
 		const key = downloaded.length === 0 ? config.binaryPropertyName : `${config.binaryPropertyName}_${downloaded.length}`;
 		const file = await downloadFile(ctx, env, sessionId, entry.path, key, 0);
 		Object.assign(binary, file.binary);

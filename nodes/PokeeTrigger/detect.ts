@@ -29,12 +29,18 @@ interface Seen {
 	a: number;
 	/** busy at the last poll */
 	b: boolean;
+	/**
+	 * Busy sessions (Turn Finished): last_activity when last seen idle, i.e. no later than the start
+	 * of the running turn; the turn's files are newer. Kept while busy, as last_activity may move.
+	 */
+	i?: number;
 	/** watched metadata at the last poll (Metadata Changed only) */
 	m?: IDataObject;
 }
 
 export interface PollState {
-	event: EventName;
+	/** What was watched (see watchKey): when it changes, the next poll records a new baseline. */
+	watch: string;
 	/** Epoch seconds of the poll that stored this state. */
 	at: number;
 	sessions: Record<string, Seen>;
@@ -47,6 +53,19 @@ function activity(s: SessionRecord): number {
 	return Number.isFinite(value) ? value : 0;
 }
 
+/**
+ * Event, session ids and keys: another watch makes the stored sessions meaningless (a session no
+ * longer watched has not ended, a key newly watched has not changed), so it re-baselines.
+ */
+export function watchKey(config: WatchConfig): string {
+	return JSON.stringify([config.event, config.ids ? [...config.ids].sort() : null, [...config.keys].sort()]);
+}
+
+/** Lower bound of the last turn's start: last_activity when the session was last seen idle. */
+function idleSince(seen: Seen): number {
+	return seen.i ?? seen.a;
+}
+
 function watchedMetadata(config: WatchConfig, s: SessionRecord): IDataObject {
 	const metadata = (s.metadata && typeof s.metadata === 'object' ? s.metadata : {}) as IDataObject;
 	if (!config.keys.length) return { ...metadata };
@@ -55,13 +74,23 @@ function watchedMetadata(config: WatchConfig, s: SessionRecord): IDataObject {
 	return out;
 }
 
-/** The state to store after this poll. */
-export function snapshot(config: WatchConfig, sessions: SessionRecord[], now: number): PollState {
-	const state: PollState = { event: config.event, at: now, sessions: {} };
+/** The state to store after this poll; `previous` is the stored state of the same watch, if any. */
+export function snapshot(
+	config: WatchConfig,
+	sessions: SessionRecord[],
+	now: number,
+	previous?: PollState,
+): PollState {
+	const state: PollState = { watch: watchKey(config), at: now, sessions: {} };
 	for (const s of sessions) {
+		const id = String(s.id);
 		const seen: Seen = { a: activity(s), b: s.busy === true };
 		if (config.event === 'metadataChanged') seen.m = watchedMetadata(config, s);
-		state.sessions[String(s.id)] = seen;
+		if (config.event === 'turnFinished' && seen.b) {
+			const before = previous?.sessions[id];
+			seen.i = before ? idleSince(before) : Number(s.created_at ?? 0);
+		}
+		state.sessions[id] = seen;
 	}
 	return state;
 }
@@ -101,7 +130,9 @@ export function detectEvents(
 				// A session first seen now was created since the last poll: it finished a turn if it
 				// has been active after its creation.
 				const finished = before ? before.b || activity(s) > before.a : activity(s) > Number(s.created_at ?? activity(s));
-				if (finished) events.push(sessionJson('turnFinished', s));
+				// previous_activity: the turn started after it, so files modified since are the turn's
+				const since = before ? idleSince(before) : Number(s.created_at ?? 0);
+				if (finished) events.push(sessionJson('turnFinished', s, { previous_activity: since }));
 				break;
 			}
 			case 'metadataChanged': {
@@ -134,11 +165,14 @@ export function detectEvents(
 
 /** For "Fetch Test Event": the most recent session that fits the event. */
 export function latestSample(config: WatchConfig, sessions: SessionRecord[]): TriggerEvent | undefined {
-	const candidates = sessions.filter((s) => {
+	let candidates = sessions.filter((s) => {
 		if (config.event === 'turnFinished') return s.busy !== true;
 		if (config.event === 'metadataChanged') return Object.keys(watchedMetadata(config, s)).length > 0;
 		return true;
 	});
+	// Turn Finished: a session that has had a turn (active after its creation) over a newer idle one
+	const hadTurn = (s: SessionRecord) => activity(s) > Number(s.created_at ?? activity(s));
+	if (config.event === 'turnFinished' && candidates.some(hadTurn)) candidates = candidates.filter(hadTurn);
 	const latest = candidates.sort((x, y) =>
 		config.event === 'sessionCreated' ? Number(y.created_at ?? 0) - Number(x.created_at ?? 0) : activity(y) - activity(x),
 	)[0];
@@ -150,6 +184,9 @@ export function latestSample(config: WatchConfig, sessions: SessionRecord[]): Tr
 	}
 	if (config.event === 'sessionEnded') {
 		return { event: 'sessionEnded', session_id: String(latest.id), last_activity: activity(latest), sample: true };
+	}
+	if (config.event === 'turnFinished') {
+		return sessionJson('turnFinished', latest, { previous_activity: Number(latest.created_at ?? 0), sample: true });
 	}
 	return sessionJson(config.event, latest, { sample: true });
 }
