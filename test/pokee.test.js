@@ -237,6 +237,8 @@ describe('Message → Send', () => {
 		const { error } = await send(sid, 'hi');
 		expect(error.message).toBe('Pokee: the event stream ended without a terminal event');
 		expect(sent('GET', /\/events$/).length).toBe(3);
+		// the item failed: the turn is not left running unseen
+		expect(sent('POST', /\/cancel$/)).toHaveLength(1);
 	});
 
 	test.each([
@@ -247,6 +249,7 @@ describe('Message → Send', () => {
 		const { error } = await send(sid, message);
 		expect(error.name).toBe('NodeApiError');
 		expect(error.message).toMatch(expected);
+		expect(sent('POST', /\/cancel$/)).toHaveLength(1);
 	});
 
 	test('time limit: a server that stops sending → clear timeout error and the turn is cancelled', async () => {

@@ -14,7 +14,10 @@ const os = require('node:os');
 const path = require('node:path');
 
 if (!process.env.N8N_USER_FOLDER) {
-	process.env.N8N_USER_FOLDER = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-harness-'));
+	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-harness-'));
+	process.env.N8N_USER_FOLDER = folder;
+	// binary data of the runs lands here: remove it with the process
+	process.on('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
 }
 process.env.N8N_DEFAULT_BINARY_DATA_MODE = process.env.N8N_DEFAULT_BINARY_DATA_MODE || 'filesystem';
 process.env.N8N_ENCRYPTION_KEY = process.env.N8N_ENCRYPTION_KEY || 'harness-encryption-key';

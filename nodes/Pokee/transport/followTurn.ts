@@ -164,6 +164,8 @@ export async function followTurn(
 				}, abort.signal);
 			} catch (error) {
 				if (error instanceof MalformedEventError) {
+					// the item fails, so the turn must not run on (and bill) unseen
+					await cancelTurn(ctx, env, target, state.responseId ?? '', itemIndex).catch(() => undefined);
 					throw new NodeApiError(node, { event: error.event.event, data: error.event.data.slice(0, 500) }, {
 						message: `Pokee sent a ${error.message}`,
 						description: 'The turn could not be read. Turn on "Include Raw Events" to see what arrived before it.',
@@ -197,6 +199,7 @@ export async function followTurn(
 
 			withoutProgress = state.eventCount > before ? 0 : withoutProgress + 1;
 			if (withoutProgress >= MAX_RESUMES_WITHOUT_PROGRESS) {
+				await cancelTurn(ctx, env, target, state.responseId ?? '', itemIndex).catch(() => undefined);
 				throw new NodeApiError(node, { status: 'incomplete_stream' } as JsonObject, {
 					message: 'Pokee: the event stream ended without a terminal event',
 					description: `The turn ${state.responseId ?? ''} sent ${state.eventCount} events but no message.completed, message.error or message.cancelled, also after ${withoutProgress} reconnections. Its output would be incomplete, so the item fails.`,

@@ -25,7 +25,9 @@ export async function readSse(
 		onEvent(message) {
 			if (stop) return;
 			try {
-				if (onEvent({ id: message.id, event: message.event ?? 'message', data: message.data }) === true) {
+				// the parser's own object is passed on (no copy per event); SSE's default type is "message"
+				if (message.event === undefined) message.event = 'message';
+				if (onEvent(message as SseEvent) === true) {
 					stop = true;
 				}
 			} catch (error) {

@@ -37,6 +37,32 @@ export class MalformedEventError extends Error {
 /** What applying one event meant for the turn. */
 export type EventOutcome = 'duplicate' | 'continue' | 'terminal' | 'tool_call';
 
+/**
+ * Text gathered from many small deltas. Parts are joined in blocks so memory stays close to the
+ * text itself (plus a constant), not one string object per delta, without re-copying the text.
+ */
+class TextBuffer {
+	private blocks: string[] = [];
+
+	private parts: string[] = [];
+
+	push(part: string): void {
+		this.parts.push(part);
+		if (this.parts.length === 1024) {
+			this.blocks.push(this.parts.join(''));
+			this.parts = [];
+		}
+	}
+
+	get length(): number {
+		return this.blocks.length + this.parts.length;
+	}
+
+	toString(): string {
+		return this.blocks.join('') + this.parts.join('');
+	}
+}
+
 const TERMINAL: Record<string, TurnStatus> = {
 	'message.completed': 'completed',
 	'message.error': 'error',
@@ -46,6 +72,28 @@ const TERMINAL: Record<string, TurnStatus> = {
 	'response.cancelled': 'cancelled',
 	error: 'error',
 };
+
+/** Event types whose meaning this client knows; their data must be a JSON object. */
+const KNOWN_EVENTS = new Set([
+	...Object.keys(TERMINAL),
+	'message.created',
+	'text.start',
+	'text.delta',
+	'text.stop',
+	'thinking.start',
+	'thinking.delta',
+	'thinking.stop',
+	'tool_use.start',
+	'tool_use.input_delta',
+	'tool_use.executing',
+	'tool_use.stop',
+	'tool_result',
+	'tool_call.requested',
+	'response.created',
+	'response.output_text.delta',
+	'response.reasoning_summary_text.delta',
+	'response.reasoning_text.delta',
+]);
 
 function parseArguments(value: unknown): unknown {
 	if (typeof value !== 'string') return value ?? {};
@@ -86,9 +134,9 @@ export class TurnState {
 	/** Events applied so far (after de-duplication). */
 	eventCount = 0;
 
-	private readonly textParts: string[] = [];
+	private readonly textParts = new TextBuffer();
 
-	private readonly thinkingParts: string[] = [];
+	private readonly thinkingParts = new TextBuffer();
 
 	private readonly toolUses: ToolUse[] = [];
 
@@ -114,31 +162,30 @@ export class TurnState {
 	}
 
 	get text(): string {
-		return this.textParts.join('');
+		return this.textParts.toString();
 	}
 
 	/** Applies one event; `onText` receives each new text delta (for streaming to a chat). */
 	apply(event: SseEvent, onText?: (delta: string) => void): EventOutcome {
 		let data: IDataObject | undefined;
-		let dataIsObject = false;
 		try {
 			const parsed: unknown = event.data === '' ? {} : JSON.parse(event.data);
-			if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
-				data = parsed as IDataObject;
-				dataIsObject = true;
-			}
+			if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as IDataObject;
 		} catch {
 			data = undefined;
 		}
 
-		const explicit = event.id !== undefined && event.id !== '' ? Number(event.id) : undefined;
-		const fromData = typeof data?.sequence_number === 'number' ? data.sequence_number : undefined;
-		const seq = explicit !== undefined && Number.isFinite(explicit) ? explicit : (fromData ?? this.ordinal);
+		const explicit = event.id !== undefined && event.id !== '' ? Number(event.id) : NaN;
+		const seq = Number.isFinite(explicit)
+			? explicit
+			: typeof data?.sequence_number === 'number'
+				? data.sequence_number
+				: this.ordinal;
 		this.ordinal = seq + 1;
 		if (seq <= this.lastSeq) return 'duplicate';
 
-		const known = this.isKnown(event.event);
-		if (known && !dataIsObject) {
+		const known = KNOWN_EVENTS.has(event.event);
+		if (known && !data) {
 			throw new MalformedEventError(event, 'its data is not a JSON object');
 		}
 		this.lastSeq = seq;
@@ -147,23 +194,14 @@ export class TurnState {
 			this.rawEvents.push({ id: seq, event: event.event, data: data ?? event.data });
 		}
 		if (!known || !data) return 'continue';
+		// the hot path of a long answer
+		if (event.event === 'text.delta') {
+			const delta = this.requireString(event, data, 'content');
+			this.textParts.push(delta);
+			onText?.(delta);
+			return 'continue';
+		}
 		return this.applyKnown(event, data, seq, onText);
-	}
-
-	private isKnown(type: string): boolean {
-		return (
-			type in TERMINAL ||
-			type === 'message.created' ||
-			type.startsWith('text.') ||
-			type.startsWith('thinking.') ||
-			type.startsWith('tool_use.') ||
-			type === 'tool_result' ||
-			type === 'tool_call.requested' ||
-			type === 'response.created' ||
-			type === 'response.output_text.delta' ||
-			type === 'response.reasoning_summary_text.delta' ||
-			type === 'response.reasoning_text.delta'
-		);
 	}
 
 	private requireString(event: SseEvent, data: IDataObject, field: string): string {
@@ -187,12 +225,6 @@ export class TurnState {
 				const id = data.id ?? nested?.id;
 				if (typeof id === 'string') this.responseId = id;
 				if (typeof data.session_id === 'string') this.sessionId = data.session_id;
-				return 'continue';
-			}
-			case 'text.delta': {
-				const delta = this.requireString(event, data, 'content');
-				this.textParts.push(delta);
-				onText?.(delta);
 				return 'continue';
 			}
 			case 'response.output_text.delta': {
@@ -291,7 +323,7 @@ export class TurnState {
 			status: this.status,
 			text: this.text,
 		};
-		if (this.thinkingParts.length) out.thinking = this.thinkingParts.join('');
+		if (this.thinkingParts.length) out.thinking = this.thinkingParts.toString();
 		out.tool_uses = this.toolUses.map((t) => ({ ...t })) as unknown as IDataObject[];
 		out.usage = this.usage ?? null;
 		if (this.status === 'tool_call_requested' && this.toolCall) {

@@ -1,0 +1,93 @@
+'use strict';
+/**
+ * Benchmark 1, stream decoding: Pokee → Message → Send consuming a turn of N text deltas
+ * (`#events:N`) vs. the bare loop (node:http + eventsource-parser + TextDecoder + JSON.parse).
+ * The fake runs in its own process; every measurement runs in a fresh worker process, subject
+ * and baseline interleaved. Memory: peak live heap (full GC at each 20 ms sample) and peak RSS
+ * for 50k and 200k events, to see how it grows per event against the text's own size.
+ */
+const { startFakeProcess } = require('./fakeClient');
+const { runWorkerProcess } = require('./worker');
+const { median, round, MiB } = require('./stats');
+
+const API_KEY = 'pk_acme_0123456789abcdef';
+
+async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000, 200000], log = console.log } = {}) {
+	const fake = await startFakeProcess('pokee', { maxSessions: 10000 });
+	try {
+		const base = { baseUrl: fake.baseUrl, apiKey: API_KEY };
+		const runs = { bare: [], node: [] };
+		for (let i = 0; i < repeats; i++) {
+			const order = i % 2 ? ['node', 'bare'] : ['bare', 'node'];
+			for (const mode of order) {
+				const r = await runWorkerProcess('stream', { ...base, mode, events });
+				if (!r.textOk) throw new Error(`${mode}: text differs from the turn's text`);
+				runs[mode].push(r);
+			}
+			const [b, n] = [runs.bare[i], runs.node[i]];
+			log(`    pair ${i + 1}: bare ${Math.round(b.ms)} ms (CPU ${Math.round(b.cpuMs)} ms), node ${Math.round(n.ms)} ms (CPU ${Math.round(n.cpuMs)} ms)`);
+		}
+		const eps = (r) => (r.events / r.ms) * 1000;
+		const bareEps = median(runs.bare.map(eps));
+		const nodeEps = median(runs.node.map(eps));
+		const pairRatios = runs.node.map((r, i) => eps(r) / eps(runs.bare[i]));
+		const cpu = (mode) => median(runs[mode].map((r) => r.cpuMs));
+
+		const memory = [];
+		for (const n of memoryEvents) {
+			for (const mode of ['bare', 'node']) {
+				const r = await runWorkerProcess('stream', { ...base, mode, events: n, memory: true }, { execArgv: ['--expose-gc'] });
+				if (!r.textOk) throw new Error(`${mode}: text differs (memory run)`);
+				memory.push({
+					mode,
+					events: r.events,
+					textBytes: r.textLength,
+					peakLiveHeapGrowth: r.memory.peakHeapGrowth,
+					retainedAfter: r.memory.retainedAfterGrowth,
+					peakRssGrowth: r.memory.peakRssGrowth,
+				});
+				log(`    memory ${mode} ${n}: peak live heap +${round(r.memory.peakHeapGrowth / MiB)} MiB, peak RSS +${round(r.memory.peakRssGrowth / MiB)} MiB, retained after +${round(r.memory.retainedAfterGrowth / 1024)} KiB`);
+			}
+		}
+		const slope = (mode, field) => {
+			const [lo, hi] = [memoryEvents[0], memoryEvents[memoryEvents.length - 1]].map((n) => memory.find((m) => m.mode === mode && m.events === n + 4));
+			return (hi[field] - lo[field]) / (hi.events - lo.events);
+		};
+		return {
+			events: events + 4,
+			textDeltas: events,
+			repeats,
+			bare: {
+				medianMs: median(runs.bare.map((r) => r.ms)),
+				eventsPerSecond: Math.round(bareEps),
+				samplesMs: runs.bare.map((r) => Math.round(r.ms)),
+				medianCpuMs: cpu('bare'),
+				eventsPerCpuSecond: Math.round(((events + 4) / cpu('bare')) * 1000),
+			},
+			node: {
+				medianMs: median(runs.node.map((r) => r.ms)),
+				eventsPerSecond: Math.round(nodeEps),
+				samplesMs: runs.node.map((r) => Math.round(r.ms)),
+				medianCpuMs: cpu('node'),
+				eventsPerCpuSecond: Math.round(((events + 4) / cpu('node')) * 1000),
+			},
+			ratio: round(nodeEps / bareEps),
+			medianPairRatio: round(median(pairRatios)),
+			cpuRatio: round(cpu('bare') / cpu('node')),
+			target: 0.8,
+			memory,
+			bytesPerEvent: {
+				textBytesPerEvent: 1,
+				nodePeakLiveHeap: round(slope('node', 'peakLiveHeapGrowth'), 1),
+				barePeakLiveHeap: round(slope('bare', 'peakLiveHeapGrowth'), 1),
+				nodeRetainedAfter: round(slope('node', 'retainedAfter'), 1),
+				nodePeakRss: round(slope('node', 'peakRssGrowth'), 1),
+				barePeakRss: round(slope('bare', 'peakRssGrowth'), 1),
+			},
+		};
+	} finally {
+		await fake.close();
+	}
+}
+
+module.exports = { benchStream };

@@ -1,0 +1,31 @@
+'use strict';
+/** Shared by the worker processes: load the node sources (or dist/) and report back over IPC. */
+const path = require('node:path');
+
+const ROOT = path.resolve(__dirname, '../..');
+
+function loadHarness() {
+	if (process.env.N8N_POKE_FROM_DIST !== '1') require('../lib/tsHook');
+	return require(path.join(ROOT, 'test/harness/n8n.js'));
+}
+
+/** Runs `main(config)` with the JSON config from argv[2] and sends {result} or {error} to the parent. */
+function runWorker(main) {
+	const config = JSON.parse(process.argv[2] || '{}');
+	main(config)
+		.then((result) => process.send({ result }))
+		.catch((error) => process.send({ error: String(error && error.stack ? error.stack : error) }))
+		.finally(() => process.disconnect());
+}
+
+async function newSession(baseUrl, apiKey) {
+	const res = await fetch(`${baseUrl}/v1/sessions`, {
+		method: 'POST',
+		headers: { Authorization: `Bearer ${apiKey}`, 'Content-Type': 'application/json' },
+		body: JSON.stringify({ persistent: true }),
+	});
+	if (res.status !== 201) throw new Error(`session create failed: ${res.status} ${await res.text()}`);
+	return (await res.json()).id;
+}
+
+module.exports = { ROOT, loadHarness, runWorker, newSession };

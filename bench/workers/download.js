@@ -1,0 +1,102 @@
+'use strict';
+/**
+ * One large-download measurement in a fresh process. config:
+ *   {mode: 'node'|'plain', baseUrl, apiKey, sessionId, path, size, warmupPath}
+ * 'node':  Pokee → File → Download through n8n's engine into n8n's filesystem binary store.
+ * 'plain': http.get of the same URL piped into fs.createWriteStream (stream.pipeline); with
+ *          n8nLoaded, in a process that first loaded n8n and ran the node once.
+ * Peak RSS growth is sampled every 10 ms and read from the kernel (VmHWM). The stored file's
+ * sha256 is computed after the timed part. Reports {ms, cpuMs, bytes, sha256, memory}.
+ */
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const os = require('node:os');
+const path = require('node:path');
+const { pipeline } = require('node:stream/promises');
+const { loadHarness, runWorker } = require('./common');
+const { startProbe } = require('../lib/memory');
+
+function fileUrl(baseUrl, sessionId, filePath) {
+	return `${baseUrl}/v1/sessions/${encodeURIComponent(sessionId)}/files/${filePath.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+async function plainCopy(url, apiKey, target) {
+	await new Promise((resolve, reject) => {
+		const req = http.get(url, { headers: { Authorization: `Bearer ${apiKey}` } }, (res) => {
+			if (res.statusCode !== 200) {
+				res.resume();
+				return reject(new Error(`status ${res.statusCode}`));
+			}
+			pipeline(res, fs.createWriteStream(target)).then(resolve, reject);
+		});
+		req.on('error', reject);
+	});
+	return fs.statSync(target).size;
+}
+
+async function sha256Of(stream) {
+	const hash = crypto.createHash('sha256');
+	for await (const chunk of stream) hash.update(chunk);
+	return hash.digest('hex');
+}
+
+runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath, verify = true, n8nLoaded = false }) => {
+	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-bench-dl-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	try {
+		let once;
+		let read;
+		if (mode === 'node') {
+			const harness = loadHarness();
+			const core = require(require.resolve('n8n-core', { paths: [path.resolve(__dirname, '../..')] }));
+			const { Container } = require(
+				require.resolve('@n8n/di', { paths: [path.dirname(require.resolve('n8n-core', { paths: [path.resolve(__dirname, '../..')] }))] }),
+			);
+			once = async (p) => {
+				const { items, error } = await harness.runNode({
+					type: 'pokee',
+					parameters: { resource: 'file', operation: 'download', sessionId, path: p, binaryPropertyName: 'data' },
+					credentials: { pokeeApi: { apiKey, baseUrl } },
+				});
+				if (error) throw error;
+				const binary = items[0].binary.data;
+				return { bytes: Number(binary.bytes ?? items[0].json.size), binary };
+			};
+			read = async ({ binary }) => {
+				const service = Container.get(core.BinaryDataService);
+				const sha = await sha256Of(await service.getAsStream(binary.id));
+				return { sha, storedIn: binary.id.split(':')[0] };
+			};
+		} else {
+			if (n8nLoaded) {
+				// the same process state as the subject's: n8n loaded, the node run once
+				const harness = loadHarness();
+				const { error } = await harness.runNode({
+					type: 'pokee',
+					parameters: { resource: 'file', operation: 'download', sessionId, path: warmupPath, binaryPropertyName: 'data' },
+					credentials: { pokeeApi: { apiKey, baseUrl } },
+				});
+				if (error) throw error;
+			}
+			let n = 0;
+			once = async (p) => {
+				const target = path.join(userFolder, `plain-${++n}.bin`);
+				return { bytes: await plainCopy(fileUrl(baseUrl, sessionId, p), apiKey, target), target };
+			};
+			read = async ({ target }) => ({ sha: await sha256Of(fs.createReadStream(target)), storedIn: 'file' });
+		}
+		if (warmupPath) await once(warmupPath);
+		const probe = startProbe({ intervalMs: 10 });
+		const cpu0 = process.cpuUsage();
+		const t0 = performance.now();
+		const out = await once(filePath);
+		const ms = performance.now() - t0;
+		const cpu = process.cpuUsage(cpu0);
+		const memory = probe.stop();
+		const { sha, storedIn } = verify ? await read(out) : {};
+		return { mode, ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: out.bytes, sha256: sha, storedIn, memory };
+	} finally {
+		fs.rmSync(userFolder, { recursive: true, force: true });
+	}
+});
