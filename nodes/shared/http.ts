@@ -158,7 +158,7 @@ export function statusError(
 	const fixed = profile.messages?.[statusCode];
 	const message = fixed ?? `${profile.name} API error (${statusCode}): ${apiMessage || 'no message'}`;
 	const hint = profile.hints[statusCode];
-	const description = [fixed && apiMessage ? `The API said: ${apiMessage}` : '', hint ?? '']
+	const description = [fixed && apiMessage ? `The API said: "${apiMessage}".` : '', hint ?? '']
 		.filter(Boolean)
 		.join(' ');
 	const response: JsonObject = { status: statusCode, message: apiMessage };

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The demo (the README's first command): builds the package, provisions the pinned n8n 2.41.1 on
+# Node 24 (into .cache/, reused when present), installs the package into n8n the way a community
+# package is installed, imports credentials pointing at local fake Poke / Pokee / OpenAI APIs and
+# the workflows of examples/, runs them and prints what each produced.
+#
+#   scripts/demo.sh           run everything, print a summary, stop
+#   scripts/demo.sh --keep    then keep n8n running with its editor on http://127.0.0.1:5678
+#
+# Nothing leaves this machine: the fakes and n8n listen on 127.0.0.1 only. n8n's data lives in a
+# temporary folder removed at the end; every process started is stopped (also on Ctrl-C).
+set -euo pipefail
+# shellcheck source=scripts/env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$ROOT"
+
+for arg in "$@"; do
+	case "$arg" in
+		--keep) ;;
+		-h | --help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		*) echo "usage: $0 [--keep]" >&2; exit 2 ;;
+	esac
+done
+
+step() { printf '%s\n' "demo: $1" >&2; }
+step "dependencies (scripts/setup.sh; no-op when up to date)"
+bash scripts/setup.sh
+step "building the package (npm run build)"
+npm run build --silent >/dev/null
+step "n8n 2.41.1 (scripts/n8n-install.sh; ~5 min the first time, then cached)"
+"$ROOT/scripts/n8n-install.sh"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-demo.XXXXXX")"
+export E2E_USER_FOLDER="$work/n8n" E2E_PID_FILE="$work/pids"
+cleanup() {
+	# Process groups the driver started (n8n and its task runner), should it have died first.
+	if [ -f "$E2E_PID_FILE" ]; then
+		while read -r pid; do kill -TERM -- "-$pid" 2>/dev/null || true; done <"$E2E_PID_FILE"
+	fi
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+node scripts/demo.js "$@"

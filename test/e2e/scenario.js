@@ -1,0 +1,513 @@
+'use strict';
+/**
+ * The one scenario behind both `scripts/e2e.sh` (test/e2e/run.js: PASS/FAIL per check) and
+ * `scripts/demo.sh` (scripts/demo.js: a readable summary per example). It installs this package
+ * into a real n8n 2.41.1, imports credentials pointing at the loopback fakes and every workflow
+ * of examples/, runs them the way a user would (`n8n execute`; publish + `n8n start` for the
+ * polling trigger) and checks what they produced against what the fakes saw.
+ *
+ * Facts checked come from the fakes (what really arrived over HTTP) and from n8n's own SQLite
+ * database (what n8n stored), never from timing.
+ */
+const { isDeepStrictEqual } = require('node:util');
+const L = require('./lib');
+
+const EXAMPLES = {
+	send: 'poke-send-message.json',
+	webhook: 'poke-webhook-create-fire.json',
+	ask: 'pokee-ask-question.json',
+	agent: 'pokee-ai-agent-tool.json',
+	deck: 'pokee-deck-job.json',
+};
+
+// Well-formed but unknown keys, so the API (not the node's input checks) rejects them.
+const WRONG_KEYS = { poke: 'poke_v2_e2e_WRONG_key_4f1c9a70', pokee: 'pk_acme_e2eWRONGkey7d3b05' };
+const WRONG_CREDENTIALS = {
+	poke: { id: 'pokeApiWrongKey0', name: 'Poke (wrong key)' },
+	pokee: { id: 'pokeeApiWrongKey', name: 'Pokee (wrong key)' },
+};
+
+/** Prints checks as PASS/FAIL (e2e) or only the failures plus summary lines (demo). */
+class Reporter {
+	constructor(mode) {
+		this.mode = mode;
+		this.passed = 0;
+		this.failures = [];
+	}
+
+	section(title) {
+		this.current = title;
+		console.log(this.mode === 'e2e' ? `\n== ${title}` : `\n▸ ${title}`);
+	}
+
+	check(name, ok, detail = '') {
+		if (ok) {
+			this.passed++;
+			if (this.mode === 'e2e') console.log(`  PASS ${name}`);
+			return true;
+		}
+		this.failures.push(`${this.current}: ${name}`);
+		const value = typeof detail === 'function' ? detail() : detail; // computed only on failure
+		const text = typeof value === 'string' ? value : JSON.stringify(value);
+		console.log(`  FAIL ${name}${text ? `\n       ${L.tail(text, 30).replace(/\n/g, '\n       ')}` : ''}`);
+		return false;
+	}
+
+	info(text) {
+		if (this.mode === 'demo') console.log(`  ${text}`);
+	}
+}
+
+const short = (value, max = 90) => {
+	const text = typeof value === 'string' ? value : JSON.stringify(value);
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+};
+
+/**
+ * Runs everything. With `keep`, n8n is left running on `port` with the fakes (the caller stops
+ * them with lib.cleanup() and the returned fakes.close()).
+ */
+async function runScenario({ report, userFolder, keep = false, port }) {
+	const fakes = await L.startFakes();
+	const n8n = new L.N8n(userFolder);
+	const printed = []; // everything n8n printed, searched for keys at the end
+	const ctx = { report, fakes, n8n, printed, port, keepServer: keep, wf: {} };
+	for (const [key, file] of Object.entries(EXAMPLES)) ctx.wf[key] = L.readExample(file);
+
+	/** Runs one part; an exception fails it without stopping the others. Resolves true when it ran. */
+	const part = async (title, fn) => {
+		report.section(title);
+		const started = Date.now();
+		let ran = true;
+		try {
+			await fn(ctx);
+		} catch (error) {
+			report.check('runs to the end', false, error.stack ?? String(error));
+			ran = false;
+		}
+		if (report.mode === 'e2e') console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		return ran;
+	};
+
+	try {
+		if (!(await part('Set up n8n: package, credentials, workflows', setUp))) return { fakes, n8n };
+		await part(`Poke: send a message (${EXAMPLES.send})`, sendMessage);
+		await part(`Poke: create + fire a webhook (${EXAMPLES.webhook})`, webhook);
+		await part(`Pokee: one-shot question (${EXAMPLES.ask})`, askQuestion);
+		await part(`Pokee as an AI Agent tool (${EXAMPLES.agent})`, agentTool);
+		await part('Wrong API keys fail clearly, without leaking the key', wrongKeys);
+		await part(`Pokee deck job + Pokee Trigger (${EXAMPLES.deck})`, deckJob);
+		await part('No API key in n8n output or in its database', noKeysStored);
+	} finally {
+		if (!keep) {
+			await L.cleanup();
+			await fakes.close();
+		}
+	}
+	return { fakes, n8n };
+}
+
+// ----- parts -----------------------------------------------------------------------------------
+
+async function setUp({ report, fakes, n8n, wf }) {
+	// Examples must carry no secrets: credentials are referenced by id and name only.
+	for (const [key, workflow] of Object.entries(wf)) {
+		const refs = workflow.nodes.flatMap((node) => Object.values(node.credentials ?? {}));
+		report.check(
+			`${EXAMPLES[key]} references credentials by id and name only`,
+			refs.every((ref) => isDeepStrictEqual(Object.keys(ref).sort(), ['id', 'name'])),
+			refs,
+		);
+	}
+
+	await n8n.installPackage();
+	const installed = L.installedPackage(n8n);
+	report.check(
+		'package installed as a community package (.n8n/nodes/node_modules/n8n-nodes-poke, every node file there)',
+		installed.missing.length === 0,
+		installed,
+	);
+
+	const credentials = [
+		...L.credentialsFor(fakes),
+		{ ...WRONG_CREDENTIALS.poke, type: 'pokeApi', data: { apiKey: WRONG_KEYS.poke, baseUrl: fakes.poke.apiUrl } },
+		{ ...WRONG_CREDENTIALS.pokee, type: 'pokeeApi', data: { apiKey: WRONG_KEYS.pokee, baseUrl: fakes.pokee.baseUrl } },
+	];
+	await n8n.importCredentials(credentials);
+	const stored = (await n8n.query('SELECT id FROM credentials_entity')).map((row) => row.id);
+	report.check(
+		`${credentials.length} credentials imported (pointing at the fakes)`,
+		credentials.every((c) => stored.includes(c.id)),
+		stored,
+	);
+
+	// All workflows in one import (each CLI start costs seconds): the examples as they are, plus
+	// the test-only variants.
+	const all = [...Object.values(wf), ...testWorkflows(wf)];
+	await n8n.importWorkflow(all);
+	const ids = (await n8n.query('SELECT id FROM workflow_entity')).map((row) => row.id);
+	const expected = all.map((w) => w.id);
+	report.check(
+		'every workflow imported',
+		expected.every((id) => ids.includes(id)),
+		{ expected, ids },
+	);
+	report.info(`n8n 2.41.1 user folder ${n8n.userFolder}`);
+	report.info(`fakes: Poke ${fakes.poke.apiUrl}, Pokee ${fakes.pokee.baseUrl}, chat model ${fakes.chat.apiUrl}`);
+}
+
+/** Runs a workflow with `n8n execute`; records the output; checks that it succeeded. */
+async function execute({ report, n8n, printed }, workflow) {
+	const result = await n8n.execute(workflow.id);
+	printed.push(result.output);
+	report.check(`n8n execute --id=${workflow.id} succeeds`, result.ok, () => {
+		const saved = L.saveLog(`execute-${workflow.id}`, result.output);
+		return `${L.errorLines(result.output)}${saved ? `\n(full output: ${saved})` : ''}`;
+	});
+	return result;
+}
+
+async function sendMessage(ctx) {
+	const { report, fakes, wf } = ctx;
+	const before = fakes.poke.messages.length;
+	const result = await execute(ctx, wf.send);
+	if (!result.ok) return;
+	const out = L.nodeOutput(result.run, 'Send message to Poke')[0]?.json;
+	report.check('node output is the API answer (success: true)', out?.success === true, out);
+
+	const received = fakes.poke.messages.slice(before);
+	const message = received[0];
+	report.check(
+		'fake Poke received the message, its date expression resolved, with the Extra Context fields',
+		received.length === 1 &&
+			/^Daily report for \d{4}-\d{2}-\d{2}: 3 deploys succeeded, 0 failed\.$/.test(message.message) &&
+			message.source === 'n8n' &&
+			message.report === 'daily-deploys',
+		received,
+	);
+	const request = fakes.poke.requests.filter((r) => r.path === '/api/v1/inbound/api-message').at(-1);
+	report.check(
+		'sent with the credential key as Bearer token',
+		request?.headers.authorization === `Bearer ${fakes.poke.v2Key}`,
+	);
+	report.info(`sent "${message?.message}" with context ${short({ source: message?.source, report: message?.report })}`);
+	report.info(`Poke answered ${short(out)}`);
+}
+
+async function webhook(ctx) {
+	const { report, fakes, wf } = ctx;
+	const before = fakes.poke.deliveries.length;
+	const result = await execute(ctx, wf.webhook);
+	if (!result.ok) return;
+	const created = L.nodeOutput(result.run, 'Create webhook trigger')[0]?.json ?? {};
+	const fired = L.nodeOutput(result.run, 'Fire webhook')[0]?.json;
+	report.check(
+		'Create returned a trigger id, webhook URL and token',
+		!!(created.triggerId && created.webhookUrl && created.webhookToken),
+		created,
+	);
+	report.check(
+		'the trigger was created with the condition built from the Deploy event',
+		fakes.poke.webhooks.get(created.webhookToken)?.condition === 'When a deploy of acme/storefront fails',
+	);
+
+	const deliveries = fakes.poke.deliveries.slice(before);
+	const delivery = deliveries[0];
+	report.check(
+		'fake Poke received exactly one delivery, for that trigger, with its token',
+		deliveries.length === 1 && delivery.token === created.webhookToken && delivery.triggerId === created.triggerId,
+		deliveries,
+	);
+	const data = { event: 'deploy_failed', repo: 'acme/storefront', commit: '9f2c1e7', failedTests: 3 };
+	report.check(
+		'the delivery carries the data from the earlier nodes',
+		isDeepStrictEqual(delivery?.body, data),
+		delivery?.body,
+	);
+	const request = fakes.poke.requests.filter((r) => r.path === '/api/v1/inbound/webhook').at(-1);
+	report.check(
+		'Fire authenticates with the webhook token, not the API key',
+		request?.headers.authorization === `Bearer ${created.webhookToken}`,
+	);
+	report.check('Fire output is the API answer (success: true)', fired?.success === true, fired);
+	report.info(`created trigger ${created.triggerId} ("${fakes.poke.webhooks.get(created.webhookToken)?.condition}")`);
+	report.info(`fired ${short(delivery?.body)} → the fake received it with the right token`);
+}
+
+async function askQuestion(ctx) {
+	const { report, fakes, wf } = ctx;
+	const node = wf.ask.nodes.find((n) => n.name === 'Ask Pokee');
+	const result = await execute(ctx, wf.ask);
+	if (!result.ok) return;
+	const out = L.nodeOutput(result.run, 'Ask Pokee')[0]?.json ?? {};
+	const expected = L.expectedText(node.parameters.message);
+	report.check(`the streamed answer is the agent's text ("${expected}")`, out.text === expected, out);
+	report.check(
+		'the turn completed in a new session',
+		out.status === 'completed' && /^sess_/.test(out.session_id ?? ''),
+		out,
+	);
+	const sent = fakes.pokee.requests.find(
+		(r) => r.method === 'POST' && r.path === `/v1/sessions/${out.session_id}/messages`,
+	);
+	report.check(
+		'fake Pokee received the question as an SSE request',
+		sent?.json?.message === node.parameters.message && /text\/event-stream/.test(sent?.headers.accept ?? ''),
+		sent?.json,
+	);
+	report.info(`asked "${short(node.parameters.message, 70)}"`);
+	report.info(
+		`answer "${out.text}" (${out.status}, session ${out.session_id}, ${out.usage?.output_tokens ?? '?'} output tokens)`,
+	);
+}
+
+async function agentTool(ctx) {
+	const { report, fakes, wf } = ctx;
+	const chatBefore = fakes.chat.requests.length;
+	const pokeeBefore = fakes.pokee.requests.length;
+	const prompt = wf.agent.nodes.find((n) => n.name === 'AI Agent').parameters.text;
+	const result = await execute(ctx, wf.agent);
+	if (!result.ok) return;
+
+	// The fake model asks the tool with the user's prompt as the question, so Pokee answers its
+	// default script and the final answer is that text with the model's prefix.
+	const pokeeText = L.expectedText(prompt);
+	const output = L.nodeOutput(result.run, 'AI Agent')[0]?.json?.output;
+	report.check('the agent answers with what the Pokee tool returned', output === `Pokee says: ${pokeeText}`, output);
+
+	const chats = fakes.chat.requests.slice(chatBefore);
+	const tool = chats[0]?.json.tools?.[0]?.function ?? {};
+	const toolParams = wf.agent.nodes.find((n) => n.name === 'Ask Pokee').parameters;
+	report.check(
+		'the model was called twice over Chat Completions',
+		chats.length === 2 && chats.every((r) => r.path === '/v1/chat/completions'),
+		chats.map((r) => r.path),
+	);
+	report.check(
+		'the Pokee tool was offered as Ask_Pokee, with its description and a "question" argument',
+		tool.name === 'Ask_Pokee' &&
+			tool.description === toolParams.toolDescription &&
+			tool.parameters?.properties?.question?.type === 'string',
+		tool,
+	);
+	const asked = fakes.pokee.requests
+		.slice(pokeeBefore)
+		.find((r) => r.method === 'POST' && /^\/v1\/sessions\/[^/]+\/messages$/.test(r.path));
+	report.check(
+		'the tool sent the question the model chose to fake Pokee',
+		asked?.json?.message === prompt,
+		asked?.json,
+	);
+	const toolMessage = chats[1]?.json.messages.find((m) => m.role === 'tool');
+	report.check(
+		"the tool output (with Pokee's answer) went back to the model",
+		String(toolMessage?.content ?? '').includes(pokeeText),
+		toolMessage,
+	);
+	report.info(`prompt "${short(prompt, 70)}"`);
+	report.info(`model → tool call Ask_Pokee(question) → Pokee "${pokeeText}" → agent: "${output}"`);
+
+	// The same agent with the OpenAI node's default in version 1.3, the Responses API.
+	const responsesBefore = fakes.chat.requests.length;
+	const variant = await execute(
+		ctx,
+		testWorkflows(wf).find((w) => w.id === 'e2eAgentResponses'),
+	);
+	if (!variant.ok) return;
+	const answer = L.nodeOutput(variant.run, 'AI Agent')[0]?.json?.output;
+	const calls = fakes.chat.requests.slice(responsesBefore);
+	const returned = calls[1]?.json.input?.find((i) => i.type === 'function_call_output');
+	report.check(
+		'with "Use Responses API" on: two /v1/responses calls, the tool output returned, the same answer',
+		calls.length === 2 &&
+			calls.every((r) => r.path === '/v1/responses') &&
+			String(returned?.output ?? '').includes(pokeeText) &&
+			answer === output,
+		{ paths: calls.map((r) => r.path), answer },
+	);
+	report.info(`the same with the Responses API: "${answer}"`);
+}
+
+/**
+ * Test-only variants of examples: two that use credentials holding wrong keys, and the agent
+ * with the OpenAI Chat Model's "Use Responses API" on (its default in version 1.3).
+ */
+function testWorkflows(wf) {
+	const copy = (workflow, id, name, change) => {
+		const clone = structuredClone(workflow);
+		Object.assign(clone, { id, name });
+		clone.nodes.forEach(change);
+		return clone;
+	};
+	const useCredential = (type, ref) => (node) => {
+		if (node.credentials?.[type]) node.credentials[type] = ref;
+	};
+	return [
+		copy(wf.send, 'e2eWrongKeyPoke', 'E2E: Poke with a wrong key', useCredential('pokeApi', WRONG_CREDENTIALS.poke)),
+		copy(wf.ask, 'e2eWrongKeyPokee', 'E2E: Pokee with a wrong key', useCredential('pokeeApi', WRONG_CREDENTIALS.pokee)),
+		copy(wf.agent, 'e2eAgentResponses', 'E2E: AI Agent over the Responses API', (node) => {
+			if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi') node.parameters.responsesApiEnabled = true;
+		}),
+	];
+}
+
+async function wrongKeys({ report, n8n, printed }) {
+	const cases = [
+		{ id: 'e2eWrongKeyPoke', node: 'Send message to Poke', key: WRONG_KEYS.poke, message: 'Poke: invalid API key' },
+		{ id: 'e2eWrongKeyPokee', node: 'Ask Pokee', key: WRONG_KEYS.pokee, message: 'Pokee: invalid API key' },
+	];
+	for (const c of cases) {
+		const result = await n8n.execute(c.id);
+		printed.push(result.output);
+		report.check(`${c.id}: the execution fails (exit code ${result.code})`, !result.ok && result.code !== 0);
+		report.check(`${c.id}: n8n prints the clear message "${c.message}"`, result.output.includes(c.message), () =>
+			L.errorLines(result.output),
+		);
+		report.check(`${c.id}: the printed output does not contain the key`, !result.output.includes(c.key));
+		const stored = (await n8n.executions(c.id)).at(-1);
+		const error = stored && L.nodeError(stored.data, c.node);
+		report.check(
+			`${c.id}: n8n stored a failed execution with that message`,
+			stored?.status === 'error' && error?.message === c.message,
+			{ status: stored?.status, error: error?.message },
+		);
+		report.check(
+			`${c.id}: the stored error does not contain the key`,
+			!JSON.stringify(stored?.data ?? {}).includes(c.key),
+		);
+		report.info(`${c.id}: "${error?.message}" — ${short(error?.description ?? '', 100)}`);
+	}
+}
+
+/**
+ * The long-running job: the manual branch starts a deck in a persistent session without waiting;
+ * the published workflow's Pokee Trigger notices the finished turn and downloads output/*.pptx.
+ *
+ * n8n polls once when it activates a workflow (then on the Poll Times schedule, at least a minute
+ * apart). The scenario uses that instead of waiting for the schedule: start n8n (activation poll
+ * = baseline of the sessions, stored in the workflow's static data), stop it, run the job, and
+ * start n8n again: its activation poll compares against the stored baseline, exactly as a
+ * scheduled poll does, and emits the finished turn.
+ */
+async function deckJob(ctx) {
+	const { report, fakes, n8n, wf, port, printed } = ctx;
+	const workflow = wf.deck;
+	const triggerNode = 'When a Pokee turn finishes';
+	await n8n.publish(workflow.id);
+	const [published] = await n8n.query('SELECT active FROM workflow_entity WHERE id = ?', [workflow.id]);
+	report.check('publish:workflow marked it active', published?.active === 1, published);
+	await n8n.start({ port });
+	const baseline = await L.waitFor('the trigger to store its baseline', async () => {
+		const [row] = await n8n.query('SELECT staticData FROM workflow_entity WHERE id = ?', [workflow.id]);
+		return JSON.parse(row?.staticData || '{}')[`node:${triggerNode}`]?.state;
+	});
+	// (The state's shape is the node's business; that it exists is what matters here.)
+	report.check(
+		"published; the activation poll stored the trigger's baseline state",
+		typeof baseline === 'object',
+		baseline,
+	);
+	await n8n.stopServer();
+	printed.push(n8n.log);
+
+	const result = await execute(ctx, workflow);
+	if (!result.ok) return;
+	const session = L.nodeOutput(result.run, 'Create persistent session')[0]?.json ?? {};
+	const started = L.nodeOutput(result.run, "Start the deck (don't wait)")[0]?.json ?? {};
+	report.check(
+		'the session is persistent and tagged job=quarterly-deck',
+		session.persistent === true && session.metadata?.job === 'quarterly-deck',
+		session,
+	);
+	report.check(
+		'Send without waiting returned the response id with status in_progress',
+		started.status === 'in_progress' && !!started.response_id && started.session_id === session.id,
+		started,
+	);
+	report.info(`session ${session.id}: turn ${started.response_id} started, execution ended (${started.status})`);
+
+	// The agent finishes on its own; the fake says when.
+	const deck = L.deckFile(session.id);
+	await L.waitFor('the fake agent to finish the deck', () => {
+		const s = fakes.pokee.sessions.get(session.id);
+		return s && !s.busy && fakes.pokee.files.has(deck.path);
+	});
+
+	await n8n.start({ port });
+	const execution = await L.waitFor(
+		'a trigger execution with the deck session',
+		async () => {
+			const runs = (await n8n.executions(workflow.id)).filter((e) => e.mode === 'trigger');
+			const failed = runs.find((e) => e.status === 'error');
+			if (failed) throw new Error(`trigger execution failed: ${failed.data.resultData?.error?.message}`);
+			return runs.find(
+				(e) =>
+					e.status === 'success' &&
+					L.nodeOutput(e.data, 'Deck sessions only').some((i) => i.json.session_id === session.id),
+			);
+		},
+		{ timeoutMs: 90_000, intervalMs: 500 },
+	);
+	report.check(`the trigger started execution ${execution.id} (mode trigger, success)`, true);
+	const items = L.nodeOutput(execution.data, 'Deck sessions only');
+	const item = items.find((i) => i.json.session_id === session.id);
+	report.check(
+		'one Turn Finished item for the deck session passed the filter',
+		items.length === 1 && item.json.event === 'turnFinished',
+		items.map((i) => i.json),
+	);
+	report.check(
+		`it lists the downloaded ${deck.path}`,
+		item.json.downloaded_files?.length === 1 && item.json.downloaded_files[0].path === deck.path,
+		item.json.downloaded_files,
+	);
+	const binary = item.binary?.deck;
+	const bytes = binary ? n8n.binaryBytes(binary) : Buffer.alloc(0);
+	const want = L.sha256(deck.data);
+	report.check(
+		'the binary "deck" holds exactly the fake\'s file (sha256)',
+		L.sha256(bytes) === want && fakes.pokee.fileSha256(deck.path) === want,
+		{ got: L.sha256(bytes), want, size: bytes.length },
+	);
+	report.check(
+		"file name and MIME type are the presentation's",
+		binary?.fileName === deck.path.split('/').pop() && /presentationml/.test(binary?.mimeType ?? ''),
+		binary,
+	);
+	report.info(`Pokee Trigger (Turn Finished) → execution ${execution.id} downloaded ${binary?.fileName}`);
+	report.info(`${bytes.length.toLocaleString('en-US')} bytes, sha256 ${want.slice(0, 16)}… = the fake's file`);
+	// With --keep the server stays up (the caller stops it); otherwise stop it now.
+	if (!ctx.keepServer) {
+		await n8n.stopServer();
+		printed.push(n8n.log);
+	}
+}
+
+async function noKeysStored({ report, fakes, n8n, printed }) {
+	const keys = {
+		'wrong Poke key': WRONG_KEYS.poke,
+		'wrong Pokee key': WRONG_KEYS.pokee,
+		'Poke key': fakes.poke.v2Key,
+		'Pokee key': L.POKEE_KEY,
+		'OpenAI key': fakes.chat.apiKey,
+	};
+	if (n8n.server) printed.push(n8n.log);
+	const output = printed.join('\n');
+	let clean = 0;
+	for (const [name, key] of Object.entries(keys)) {
+		const files = n8n.databaseContains(key);
+		const ok = !output.includes(key) && files.length === 0;
+		if (
+			report.check(`${name}: not in n8n's output, not in its database files`, ok, {
+				inOutput: output.includes(key),
+				files,
+			})
+		)
+			clean++;
+	}
+	report.info(
+		`${clean} of ${Object.keys(keys).length} API keys (right and wrong) found nowhere in n8n's output or database files`,
+	);
+}
+
+module.exports = { runScenario, Reporter, EXAMPLES };
