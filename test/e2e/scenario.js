@@ -21,6 +21,8 @@ const EXAMPLES = {
 };
 
 // Well-formed but unknown keys, so the API (not the node's input checks) rejects them.
+/** The instance owner (the demo prints it for people to log in with; test-only values). */
+const OWNER = { email: 'demo@example.com', firstName: 'Demo', lastName: 'User', password: 'Demo-pass-1234' };
 const WRONG_KEYS = { poke: 'poke_v2_e2e_WRONG_key_4f1c9a70', pokee: 'pk_acme_e2eWRONGkey7d3b05' };
 const WRONG_CREDENTIALS = {
 	poke: { id: 'pokeApiWrongKey0', name: 'Poke (wrong key)' },
@@ -97,6 +99,7 @@ async function runScenario({ report, userFolder, keep = false, port }) {
 		await part(`Pokee as an AI Agent tool (${EXAMPLES.agent})`, agentTool);
 		await part('Wrong API keys fail clearly, without leaking the key', wrongKeys);
 		await part(`Pokee deck job + Pokee Trigger (${EXAMPLES.deck})`, deckJob);
+		await part("n8n's credential test (Test connection) has no side effects", credentialTests);
 		await part('No API key in n8n output or in its database', noKeysStored);
 	} finally {
 		if (!keep) {
@@ -483,6 +486,86 @@ async function deckJob(ctx) {
 	}
 }
 
+/**
+ * "Test connection" in the credential dialog, through n8n's REST API: a right key passes, a wrong
+ * one fails with the API's message, and the fakes show the test only read (GET /user/profile,
+ * GET /v1/usage): no message sent, no trigger, session or turn created.
+ */
+async function credentialTests({ report, fakes, n8n, port, printed }) {
+	const running = !!n8n.server;
+	if (!running) await n8n.start({ port });
+	const base = `http://127.0.0.1:${n8n.port}`;
+	const browserId = 'e2e-credential-test';
+	const call = (method, url, json, cookie) =>
+		new Promise((resolve, reject) => {
+			const body = json === undefined ? undefined : JSON.stringify(json);
+			const headers = { 'browser-id': browserId, ...(body ? { 'Content-Type': 'application/json' } : {}) };
+			if (cookie) headers.Cookie = cookie;
+			const req = require('node:http').request(`${base}${url}`, { method, headers }, (res) => {
+				let text = '';
+				res.on('data', (c) => (text += c));
+				res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
+			});
+			req.on('error', reject);
+			req.end(body);
+		});
+	const owner = OWNER;
+	let login = await call('POST', '/rest/owner/setup', owner);
+	if (login.status !== 200) login = await call('POST', '/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
+	const cookie = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+	report.check('signed in to n8n as the owner', login.status === 200 && cookie !== '', login.body.slice(0, 200));
+
+	const messagesBefore = fakes.poke.messages.length;
+	const webhooksBefore = fakes.poke.webhooks.size;
+	const sessionsBefore = fakes.pokee.sessions.size;
+	const turnsBefore = fakes.pokee.turnsStarted;
+	fakes.poke.requests.length = 0;
+	fakes.pokee.clearRequests();
+	const cases = [
+		{ type: 'pokeApi', data: { apiKey: fakes.poke.v2Key, baseUrl: `${fakes.poke.apiUrl}/` }, ok: true },
+		{ type: 'pokeApi', data: { apiKey: WRONG_KEYS.poke, baseUrl: fakes.poke.apiUrl }, ok: false },
+		{ type: 'pokeeApi', data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl }, ok: true },
+		{ type: 'pokeeApi', data: { apiKey: WRONG_KEYS.pokee, baseUrl: fakes.pokee.baseUrl }, ok: false },
+	];
+	for (const c of cases) {
+		const res = await call('POST', '/rest/credentials/test', { credentials: { id: '', name: `test ${c.type}`, type: c.type, data: c.data } }, cookie);
+		let result;
+		try {
+			result = JSON.parse(res.body).data;
+		} catch {
+			result = undefined;
+		}
+		const passed = result?.status === 'OK';
+		report.check(
+			`${c.type} with a ${c.ok ? 'right' : 'wrong'} key: the test ${c.ok ? 'passes' : 'fails'}${c.ok ? '' : ` ("${result?.message}")`}`,
+			res.status === 200 && passed === c.ok && !String(result?.message ?? '').includes(c.data.apiKey),
+			{ status: res.status, body: res.body.slice(0, 300) },
+		);
+	}
+	const pokeSeen = fakes.poke.requests.map((r) => `${r.method} ${r.path}`);
+	// (the published deck workflow's trigger may poll GET /v1/sessions meanwhile: not a test request)
+	const pokeeSeen = fakes.pokee.requests.map((r) => `${r.method} ${r.path}`).filter((r) => r !== 'GET /v1/sessions');
+	report.check(
+		'the Poke test only called GET /user/profile',
+		pokeSeen.length >= 2 && pokeSeen.every((r) => r === 'GET /api/v1/user/profile'),
+		pokeSeen,
+	);
+	report.check(
+		'the Pokee test only called GET /v1/usage',
+		pokeeSeen.length >= 2 && pokeeSeen.every((r) => r === 'GET /v1/usage'),
+		pokeeSeen,
+	);
+	report.check(
+		'no message, trigger, session or turn was created by the tests',
+		fakes.poke.messages.length === messagesBefore &&
+			fakes.poke.webhooks.size === webhooksBefore &&
+			fakes.pokee.sessions.size === sessionsBefore &&
+			fakes.pokee.turnsStarted === turnsBefore,
+	);
+	printed.push(n8n.log);
+	if (!running) await n8n.stopServer();
+}
+
 async function noKeysStored({ report, fakes, n8n, printed }) {
 	const keys = {
 		'wrong Poke key': WRONG_KEYS.poke,
@@ -510,4 +593,4 @@ async function noKeysStored({ report, fakes, n8n, printed }) {
 	);
 }
 
-module.exports = { runScenario, Reporter, EXAMPLES };
+module.exports = { runScenario, Reporter, EXAMPLES, OWNER };
