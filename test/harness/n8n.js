@@ -21,6 +21,8 @@ if (!process.env.N8N_USER_FOLDER) {
 }
 process.env.N8N_DEFAULT_BINARY_DATA_MODE = process.env.N8N_DEFAULT_BINARY_DATA_MODE || 'filesystem';
 process.env.N8N_ENCRYPTION_KEY = process.env.N8N_ENCRYPTION_KEY || 'harness-encryption-key';
+// n8n's engine logs every failed node; the tests assert on those errors themselves
+process.env.N8N_LOG_LEVEL = process.env.N8N_LOG_LEVEL || 'silent';
 
 require('reflect-metadata');
 // n8n-core may carry its own copy of the DI container: use the one it registers services in.
