@@ -1,0 +1,463 @@
+'use strict';
+/**
+ * Drives the real n8n editor in Debian's Chromium (playwright-core):
+ *   1. opens the parameter panel of every node type × operation of this package (see cases.js)
+ *      and checks that
+ *      - the panel rendered every parameter n8n's display rules say it must show, with its
+ *        label, and nothing else;
+ *      - every Options parameter shows the name of its current value (a value missing from its
+ *        options would show blank or raw);
+ *      - no console error and no uncaught page error happened while opening or closing it;
+ *   2. takes the README screenshots of a small connected workflow (showcase.js), again
+ *      without console errors;
+ *   3. searches the node panel ("+") for Poke and Pokee: each must be listed, with every
+ *      operation as an action and the Pokee Trigger's events as triggers.
+ * Console errors in IGNORED are tolerated (and printed).
+ *
+ * Run by scripts/browser.sh, which starts n8n with the package installed and sets:
+ *   N8N_URL          the editor, e.g. http://127.0.0.1:5789 (fresh instance: no owner yet)
+ *   CHROMIUM         the browser binary (default /usr/bin/chromium)
+ *   ARTIFACT_DIR     where screenshots of failing panels go (default test-output/browser)
+ *   SCREENSHOT_DIR   where the README screenshots go (default: ARTIFACT_DIR/screenshots;
+ *                    scripts/browser.sh passes docs/screenshots when UPDATE_SCREENSHOTS=1)
+ * Prints PASS/FAIL per node type and variant; exits 1 if anything failed.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+const { chromium } = require('playwright-core');
+
+const { buildCases, defaultVersion, PACKAGE } = require('./cases');
+const { showcaseWorkflow, SHOTS } = require('./showcase');
+
+const ROOT = path.resolve(__dirname, '../..');
+const BASE = (process.env.N8N_URL || 'http://127.0.0.1:5678').replace(/\/+$/, '');
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const ARTIFACT_DIR = path.resolve(ROOT, process.env.ARTIFACT_DIR || 'test-output/browser');
+const SCREENSHOT_DIR = path.resolve(ROOT, process.env.SCREENSHOT_DIR || path.join(ARTIFACT_DIR, 'screenshots'));
+
+/**
+ * Console errors tolerated, matched as narrowly as possible: [regex on the text, why].
+ * Every ignored message is still printed at the end of the run.
+ */
+const IGNORED = [
+	[
+		// Opening a node whose parent is one of ours (only the showcase has connections): the
+		// editor asks for the parent's optional output-schema preview, which n8n serves from
+		// <node dir>/__schema__/v<version>/<resource>/<operation>.json. This package ships none,
+		// so the server answers 404; n8n handles that (no preview, no error shown), but Chromium
+		// logs every 404 response as a console error.
+		/^console\.error: Failed to load resource: the server responded with a status of 404 \(Not Found\) \[https?:\/\/[^/]+\/schemas\/n8n-nodes-poke\.\w+\/[\d.]+\/\w+\/\w+\.json:0\]$/,
+		'optional output-schema preview of an upstream node of this package: none shipped (404)',
+	],
+	[
+		// The node panel's details of a community node look the package up on the public npm
+		// registry from the browser (version, "Via npm"). The network is closed here (and the
+		// package may not be published yet): the request fails whatever n8n or the node does.
+		/^console\.error: Failed to load resource: .* \[https:\/\/registry\.npmjs\.org\/n8n-nodes-poke:0\]$/,
+		'browser-side npm registry lookup of this package (no internet here)',
+	],
+];
+
+// DEBUG=1 traces each step with its time.
+const trace = process.env.DEBUG ? (...a) => console.error(`[${(performance.now() / 1000).toFixed(1)}s]`, ...a) : () => {};
+
+// The network is closed: without the background-networking flags Chromium keeps trying to
+// reach Google services and logs the refused connections. (Playwright gives every launch a
+// fresh temporary profile directory and deletes it on close.)
+const CHROMIUM_ARGS = [
+	'--headless',
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-quic',
+	'--no-first-run',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+];
+
+// Fake credentials: the panels only list them, nothing is sent (no operation is executed).
+const CREDENTIAL_DATA = { apiKey: 'pk_acme_0123456789abcdef', baseUrl: 'http://127.0.0.1:9' };
+
+// ---------------------------------------------------------------------------------------------
+// n8n REST API (the editor's own internal API), authenticated with the owner's cookie.
+
+let authCookie = '';
+
+async function rest(method, url, body) {
+	const res = await fetch(BASE + url, {
+		method,
+		headers: { 'content-type': 'application/json', cookie: authCookie },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await res.text();
+	if (!res.ok) throw new Error(`${method} ${url}: HTTP ${res.status} ${text.slice(0, 300)}`);
+	return text ? JSON.parse(text) : {};
+}
+
+const OWNER = { email: 'owner@example.com', password: 'Browser-test-0wner' };
+
+/** Sets up the owner of a fresh instance (or logs in when a previous run did) and keeps the cookie. */
+async function setUpOwner() {
+	const post = (url, body) =>
+		fetch(BASE + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+	let res = await post('/rest/owner/setup', { ...OWNER, firstName: 'Test', lastName: 'Owner' });
+	if (res.status === 400) res = await post('/rest/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+	if (!res.ok) throw new Error(`owner setup: HTTP ${res.status} ${await res.text()}`);
+	const match = /n8n-auth=([^;]+)/.exec(res.headers.get('set-cookie') || '');
+	if (!match) throw new Error('owner setup: no n8n-auth cookie');
+	authCookie = `n8n-auth=${match[1]}`;
+	return match[1];
+}
+
+/** One credential per credential type our nodes use: { pokeApi: {id, name}, ... }. */
+async function createCredentials(types) {
+	const credentialTypes = await rest('GET', '/types/credentials.json');
+	const out = {};
+	for (const type of types) {
+		const found = credentialTypes.find((t) => t.name === type);
+		const name = `${found ? found.displayName : type} account`; // as n8n names new ones
+		const { data } = await rest('POST', '/rest/credentials', { name, type, data: CREDENTIAL_DATA });
+		out[type] = { id: data.id, name };
+	}
+	return out;
+}
+
+/** One workflow holding a node per case, in a grid of one row per node type. */
+function casesWorkflow(cases, credentials) {
+	const types = [...new Set(cases.map((c) => c.type))];
+	const rows = [];
+	for (const type of types) {
+		const own = cases.filter((c) => c.type === type);
+		for (let i = 0; i < own.length; i += 8) rows.push(own.slice(i, i + 8));
+	}
+	const nodes = rows.flatMap((row, y) =>
+		row.map((c, x) => {
+			const credType = c.desc.credentials && c.desc.credentials[0] && c.desc.credentials[0].name;
+			return {
+				id: `00000000-0000-4000-8000-${String(y * 100 + x).padStart(12, '0')}`,
+				name: c.nodeName,
+				type: c.type,
+				typeVersion: defaultVersion(c.desc),
+				position: [x * 260, y * 220],
+				parameters: c.parameters,
+				...(credType ? { credentials: { [credType]: credentials[credType] } } : {}),
+			};
+		}),
+	);
+	return { name: 'Browser test: every panel', nodes, connections: {}, settings: {} };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Browser side.
+
+/** Console errors and page errors, appended to whichever bucket is current. */
+function watchConsole(page) {
+	const state = { bucket: [], ignored: [] };
+	const add = (text) => {
+		const rule = IGNORED.find(([re]) => re.test(text));
+		if (rule) state.ignored.push(`${text}  (ignored: ${rule[1]})`);
+		else state.bucket.push(text);
+	};
+	page.on('console', (msg) => {
+		if (msg.type() !== 'error') return;
+		const loc = msg.location();
+		add(`console.error: ${msg.text()}${loc && loc.url ? ` [${loc.url}:${loc.lineNumber}]` : ''}`);
+	});
+	page.on('pageerror', (err) => add(`page error: ${err.stack || err.message}`));
+	return state;
+}
+
+/**
+ * Resolves once the page has no HTTP request in flight (n8n's push connection excepted) over
+ * two animation frames: whatever opening the panel triggered (requests, their handlers, the
+ * re-render) is over, so errors it causes have been reported. Bounded by Playwright's timeout.
+ */
+function trackRequests(page) {
+	const inFlight = new Set();
+	const skip = (req) => req.url().includes('/rest/push');
+	page.on('request', (req) => !skip(req) && inFlight.add(req));
+	page.on('requestfinished', (req) => inFlight.delete(req));
+	page.on('requestfailed', (req) => inFlight.delete(req));
+	return async function settled() {
+		const deadline = Date.now() + 30_000;
+		for (;;) {
+			if (inFlight.size === 0) {
+				await page.evaluate(
+					() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))),
+				);
+				if (inFlight.size === 0) return;
+			}
+			if (Date.now() > deadline) {
+				throw new Error(`requests still open: ${[...inFlight].map((r) => r.url()).join(', ')}`);
+			}
+			await page.waitForEvent('requestfinished', { timeout: 1000 }).catch(() => {});
+		}
+	};
+}
+
+/** What the open panel rendered: { labels: {name: text}, selects: {name: shown value} }. */
+async function readPanel(page) {
+	return await page.evaluate(() => {
+		const root = document.querySelector('[data-test-id="ndv"] [data-test-id="node-parameters"]');
+		// The Settings tab's parameters (Always Output Data, Notes, ...) sit hidden in the same container.
+		const visible = (el) => el.checkVisibility();
+		const labels = {};
+		for (const label of [...root.querySelectorAll('label[for]')].filter(visible)) {
+			labels[label.getAttribute('for')] = label.textContent.trim();
+		}
+		const selects = {};
+		for (const el of [...root.querySelectorAll('[data-test-id^="parameter-input-"]')].filter(visible)) {
+			const input = el.querySelector('input[role="combobox"]');
+			if (input) selects[el.getAttribute('data-test-id').slice('parameter-input-'.length)] = input.value;
+		}
+		return { labels, selects };
+	});
+}
+
+/** Problems in the rendered panel compared to the expected parameters of the case. */
+function checkPanel(c, panel) {
+	const problems = [];
+	for (const p of c.shown) {
+		const text = panel.labels[p.name];
+		if (text === undefined) problems.push(`parameter "${p.displayName}" (${p.name}) not rendered`);
+		else if (!text.startsWith(p.displayName)) {
+			problems.push(`parameter ${p.name}: label "${text}", expected "${p.displayName}"`);
+		}
+		if (p.type === 'options' && panel.selects[p.name] !== undefined) {
+			const value = JSON.stringify(c.values[p.name]);
+			const option = p.options.find((o) => o.value === c.values[p.name]);
+			if (!option) problems.push(`parameter ${p.name}: value ${value} is not among its options`);
+			else if (panel.selects[p.name] !== option.name) {
+				problems.push(`parameter ${p.name} shows "${panel.selects[p.name]}", expected "${option.name}" (value ${value})`);
+			}
+		}
+	}
+	const expected = new Set(c.shown.map((p) => p.name));
+	for (const name of Object.keys(panel.labels)) {
+		if (!expected.has(name) && !c.nested.has(name)) {
+			problems.push(`unexpected parameter "${panel.labels[name]}" (${name}) rendered`);
+		}
+	}
+	return problems;
+}
+
+async function openWorkflow(page, id, nodeCount) {
+	await page.goto(`${BASE}/workflow/${id}`);
+	await page.locator('[data-test-id="canvas-node"]').nth(nodeCount - 1).waitFor();
+}
+
+async function openNode(page, name) {
+	trace('open', name);
+	await page.locator(`[data-test-id="canvas-node"][data-node-name="${name}"]`).dblclick();
+	await page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]').waitFor();
+}
+
+async function closeNode(page) {
+	await page.locator('[data-test-id="ndv-close-button"]').click();
+	await page.locator('[data-test-id="ndv"]').waitFor({ state: 'hidden' });
+}
+
+async function runCase(page, c, consoleState, settled) {
+	consoleState.bucket = [];
+	const problems = [];
+	try {
+		await openNode(page, c.nodeName);
+		// Vue renders the parameter list in one pass: wait for the last expected label.
+		const last = c.shown[c.shown.length - 1];
+		await page.locator(`[data-test-id="node-parameters"] label[for="${last.name}"]`).waitFor().catch(() => {});
+		trace('rendered');
+		await settled();
+		trace('settled');
+		problems.push(...checkPanel(c, await readPanel(page)));
+	} catch (err) {
+		problems.push(`could not open the panel: ${err.message.split('\n')[0]}`);
+	}
+	problems.push(...consoleState.bucket);
+	if (problems.length) {
+		const file = path.join(ARTIFACT_DIR, `${c.type}-${c.label}.png`.replace(/[^\w.=-]+/g, '_'));
+		await page.screenshot({ path: file }).catch(() => {});
+	}
+	// Closing is part of the case: errors on unmount count too.
+	consoleState.bucket = [];
+	await closeNode(page).catch((err) => problems.push(`could not close the panel: ${err.message.split('\n')[0]}`));
+	await settled().catch(() => {});
+	problems.push(...consoleState.bucket.map((e) => `on close: ${e}`));
+	return problems;
+}
+
+async function takeScreenshots(page, credentials, settled) {
+	fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+	const workflow = showcaseWorkflow(credentials);
+	const { data } = await rest('POST', '/rest/workflows', workflow);
+	await openWorkflow(page, data.id, workflow.nodes.length);
+	await page.locator('[data-test-id="zoom-to-fit"]').click();
+	// The mouse over an empty spot: no hover highlights (e.g. Fixed/Expression toggles) in the pictures.
+	const park = () => page.mouse.move(1300, 880);
+	await park();
+	await settled();
+	const files = [];
+	for (const shot of SHOTS) {
+		if (shot.node) {
+			// Select, move the mouse away, open with Enter: with a double-click the cursor would
+			// rest on (and highlight) whatever parameter appears under it.
+			await page.locator(`[data-test-id="canvas-node"][data-node-name="${shot.node}"]`).click();
+			await park();
+			await page.keyboard.press('Enter');
+			await page.locator('[data-test-id="ndv"] [data-test-id="node-parameters"]').waitFor();
+			await settled();
+		}
+		const file = path.join(SCREENSHOT_DIR, shot.file);
+		await page.screenshot({ path: file });
+		files.push(path.relative(ROOT, file));
+		if (shot.node) await closeNode(page);
+	}
+	return files;
+}
+
+/**
+ * The node panel ("+" on the canvas), where users find nodes: searching a node's name must
+ * list it, and its details must list every action (operation) and, when it has a
+ * "<name>Trigger" sibling, that trigger's events, which n8n merges into the same entry.
+ */
+async function checkNodePanel(page, desc, trigger, settled, screenshot) {
+	const problems = [];
+	const creator = page.locator('[data-test-id="node-creator"]');
+	await page.locator('.vue-flow__pane').click({ position: { x: 5, y: 5 } }); // nothing selected
+	await page.locator('[data-test-id="node-creator-plus-button"]').click();
+	await creator.locator('[data-test-id="node-creator-search-bar"]').fill(desc.displayName);
+	const exact = new RegExp(`^${desc.displayName}$`);
+	const item = creator.locator('[data-test-id="node-creator-item-name"]', { hasText: exact }).first();
+	const found = await item.waitFor({ timeout: 10_000 }).then(
+		() => true,
+		() => false,
+	);
+	let shot = null;
+	if (!found) {
+		const listed = await creator.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
+		problems.push(`searching "${desc.displayName}" does not list the node (listed: ${listed.join(', ') || 'nothing'})`);
+		if ((desc.codex?.categories || []).includes('AI')) {
+			// n8n 2.41's node panel drops, outside its AI section, every node whose codex
+			// categories include "AI" unless codex.subcategories.AI includes "Root Nodes".
+			problems.push('likely cause: "AI" among the codex categories (the node\'s .node.json)');
+		}
+	} else {
+		await item.click();
+		await creator.locator('[data-test-id="node-creator-category-item"]').first().waitFor();
+		await settled();
+		const names = await creator.locator('[data-test-id="node-creator-item-name"]').allInnerTexts();
+		const categories = await creator.locator('[data-test-id="node-creator-category-item"]').allInnerTexts();
+		const actions = desc.properties
+			.filter((p) => p.name === 'operation')
+			.flatMap((p) => p.options)
+			.filter((o) => o.value !== '__CUSTOM_API_CALL__')
+			.map((o) => o.action || o.name);
+		for (const action of actions) if (!names.includes(action)) problems.push(`action "${action}" not listed`);
+		const eventCount = trigger ? (trigger.properties.find((p) => p.name === 'event') || { options: [] }).options.length : 0;
+		const want = [`Actions (${actions.length})`, ...(eventCount ? [`Triggers (${eventCount})`] : [])];
+		const got = categories.map((c) => c.trim());
+		if (want.join('|') !== got.join('|')) problems.push(`categories ${got.join(', ')}; expected ${want.join(', ')}`);
+		if (screenshot) {
+			await page.mouse.move(700, 880);
+			await page.screenshot({ path: screenshot });
+			shot = path.relative(ROOT, screenshot);
+		}
+	}
+	// A click outside closes the panel (Escape would first clear the search field).
+	await page.mouse.click(100, 450);
+	await creator.waitFor({ state: 'hidden' });
+	return { problems, shot };
+}
+
+async function main() {
+	fs.mkdirSync(ARTIFACT_DIR, { recursive: true });
+	// Failure screenshots of an earlier run would mislead.
+	for (const f of fs.readdirSync(ARTIFACT_DIR)) if (f.endsWith('.png')) fs.rmSync(path.join(ARTIFACT_DIR, f));
+	const cookie = await setUpOwner();
+	const nodeTypes = await rest('GET', '/types/nodes.json');
+	const cases = buildCases(nodeTypes);
+
+	// Coverage: the Pokee node must have a panel case for every operation its router executes
+	// (the keys of the `operations` map in the source; dist/ is a bundle that does not export it).
+	const router = fs.readFileSync(path.join(ROOT, 'nodes/Pokee/actions/router.ts'), 'utf8');
+	const routed = [...router.matchAll(/^\s*'(\w+\.\w+)':/gm)].map((m) => m[1]);
+	if (routed.length === 0) throw new Error('no operations found in nodes/Pokee/actions/router.ts');
+	const opened = new Set(cases.filter((c) => c.type === `${PACKAGE}.pokee`).map((c) => c.label));
+	const missing = routed.filter((op) => !opened.has(op));
+	for (const t of ['poke', 'pokee', 'pokeeTrigger']) {
+		if (!cases.some((c) => c.type === `${PACKAGE}.${t}`)) missing.push(`node type ${PACKAGE}.${t} not loaded by n8n`);
+	}
+	let failed = 0;
+	const report = (name, problems, passNote = '') => {
+		if (problems.length) {
+			failed++;
+			console.log(`FAIL ${name}\n    ${problems.join('\n    ')}`);
+		} else {
+			console.log(`PASS ${name}${passNote}`);
+		}
+	};
+	report('coverage: a panel case per routed Pokee operation, every node type loaded', missing);
+
+	const credTypes = [...new Set(cases.flatMap((c) => (c.desc.credentials || []).map((cr) => cr.name)))];
+	const credentials = await createCredentials(credTypes);
+
+	// Playwright closes the browser when this process gets SIGINT/SIGTERM/SIGHUP (its default),
+	// which is how scripts/browser.sh's exit trap stops it.
+	const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+	try {
+		const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+		await context.addCookies([{ name: 'n8n-auth', value: cookie, url: BASE }]);
+		const page = await context.newPage();
+		page.setDefaultTimeout(30_000);
+		const consoleState = watchConsole(page);
+		const settled = trackRequests(page);
+
+		// 1. Every parameter panel, from one workflow holding a node per case.
+		const { data } = await rest('POST', '/rest/workflows', casesWorkflow(cases, credentials));
+		await openWorkflow(page, data.id, cases.length);
+		await settled();
+		// Before any panel is opened: errors with our nodes on the canvas.
+		report('canvas with a node per case', consoleState.bucket);
+		for (const c of cases) {
+			const problems = await runCase(page, c, consoleState, settled);
+			report(`${c.type} ${c.label}`, problems, ` (${c.shown.map((p) => p.name).join(', ')})`);
+		}
+
+		// 2. The showcase workflow: README pictures (panels opened with connected nodes).
+		consoleState.bucket = [];
+		const files = await takeScreenshots(page, credentials, settled);
+		report('showcase workflow: canvas and panels', consoleState.bucket);
+
+		// 3. The node panel: can users find the nodes, and are all actions offered?
+		for (const name of ['poke', 'pokee']) {
+			const desc = nodeTypes.find((d) => d.name === `${PACKAGE}.${name}`);
+			const trigger = nodeTypes.find((d) => d.name === `${PACKAGE}.${name}Trigger`);
+			const shot = name === 'pokee' ? path.join(SCREENSHOT_DIR, 'node-panel-pokee.png') : undefined;
+			consoleState.bucket = [];
+			const result = await checkNodePanel(page, desc, trigger, settled, shot).catch((err) => ({
+				problems: [`node panel: ${err.message.split('\n')[0]}`],
+			}));
+			if (result.shot) files.push(result.shot);
+			report(`node panel: search "${desc.displayName}", its actions${trigger ? ' and triggers' : ''}`, [
+				...result.problems,
+				...consoleState.bucket,
+			]);
+		}
+
+		console.log(`screenshots: ${files.join(', ')}`);
+		for (const line of consoleState.ignored) console.log(`ignored ${line}`);
+	} finally {
+		await browser.close();
+	}
+	console.log(`${cases.length} panels opened; ${failed} check(s) failed`);
+	if (failed) process.exitCode = 1;
+}
+
+if (require.main === module) {
+	// Stopped by scripts/browser.sh's trap: exit at once instead of failing every remaining
+	// check against a closed browser. Playwright kills Chromium on process exit.
+	for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+	main().catch((err) => {
+		console.error(`FAIL ${err.stack || err}`);
+		process.exitCode = 1;
+	});
+}
