@@ -4,21 +4,13 @@ import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { filePath, pokeeRequest, seg } from '../../transport';
 import { sessionIdField } from '../session/fields';
+import { filePathField } from './fields';
 
 const show = { resource: ['file'], operation: ['delete'] };
 
 export const description: INodeProperties[] = [
 	sessionIdField(show, 'Any live session whose write scope covers the path'),
-	{
-		displayName: 'File Path',
-		name: 'path',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'output/old.pptx',
-		description: 'Workspace-relative path of the file to delete',
-		displayOptions: { show },
-	},
+	filePathField(show, 'output/old.pptx', 'Workspace-relative path of the file to delete'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {

@@ -4,22 +4,13 @@ import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { sessionIdField } from '../session/fields';
 import { downloadFile } from '../../transport/files';
-import { binaryPropertyField, readBinaryPropertyName } from './fields';
+import { binaryPropertyField, filePathField, readBinaryPropertyName } from './fields';
 
 const show = { resource: ['file'], operation: ['download'] };
 
 export const description: INodeProperties[] = [
 	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
-	{
-		displayName: 'File Path',
-		name: 'path',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'output/report.pptx',
-		description: 'Workspace-relative path of the file',
-		displayOptions: { show },
-	},
+	filePathField(show, 'output/report.pptx', 'Workspace-relative path of the file'),
 	binaryPropertyField(show, 'Name of the binary property to put the file in'),
 ];
 

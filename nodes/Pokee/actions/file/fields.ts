@@ -16,6 +16,20 @@ export function binaryPropertyField(show: Show, description: string): INodePrope
 	};
 }
 
+/** The File Path field of Download, Upload and Delete. */
+export function filePathField(show: Show, placeholder: string, description: string): INodeProperties {
+	return {
+		displayName: 'File Path',
+		name: 'path',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder,
+		description,
+		displayOptions: { show },
+	};
+}
+
 export function readBinaryPropertyName(ctx: IExecuteFunctions, itemIndex: number): string {
 	const name = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim();
 	if (name === '') throw inputError(ctx.getNode(), 'Binary Property', itemIndex, 'must not be empty');

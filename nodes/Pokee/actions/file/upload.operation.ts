@@ -4,22 +4,13 @@ import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { filePath, pokeeJson, seg } from '../../transport';
 import { sessionIdField } from '../session/fields';
-import { binaryBody, binaryPropertyField, inputBinary, readBinaryPropertyName } from './fields';
+import { binaryBody, binaryPropertyField, filePathField, inputBinary, readBinaryPropertyName } from './fields';
 
 const show = { resource: ['file'], operation: ['upload'] };
 
 export const description: INodeProperties[] = [
 	sessionIdField(show, 'Any live session whose write scope covers the path'),
-	{
-		displayName: 'File Path',
-		name: 'path',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'inputs/research_notes.md',
-		description: 'Workspace-relative destination path (an existing file is replaced)',
-		displayOptions: { show },
-	},
+	filePathField(show, 'inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),
 	binaryPropertyField(show, 'Name of the input binary property holding the file'),
 ];
 

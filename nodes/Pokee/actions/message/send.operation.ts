@@ -9,7 +9,7 @@ import { pokeeJson, pokeeProfile, pokeeRequest, seg } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
-import { sessionCreateBody, sessionOptionsField } from '../session/fields';
+import { sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
 import { waitUntilIdle } from '../session/waitUntilIdle.operation';
 import { finishTurn } from './finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from './turnOptions';
@@ -28,15 +28,7 @@ export const description: INodeProperties[] = [
 		],
 		displayOptions: { show },
 	},
-	{
-		displayName: 'Session ID',
-		name: 'sessionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'sess_a86118c06688',
-		displayOptions: { show: { ...show, sessionMode: ['existing'] } },
-	},
+	sessionIdField({ ...show, sessionMode: ['existing'] }),
 	sessionOptionsField({ ...show, sessionMode: ['new'] }),
 	{
 		displayName: 'Message',
