@@ -7,6 +7,7 @@
  * Retry-After; a time-limit cancel came after the limit) and a loose "did not hang" bound.
  */
 const { runNode } = require('./harness/n8n');
+const { allText } = require('./harness/secrets');
 const { startFakePokee, expectedText } = require('./fakes/fakePokee');
 const { startFakePoke } = require('./fakes/fakePoke');
 
@@ -115,22 +116,6 @@ const turnsOf = (fake, sid) => [...fake.turns.values()].filter((t) => t.sessionI
 
 /** What an output says about the turn's events: [id, type] pairs, in order. */
 const eventKeys = (out) => out.events.map((e) => [e.id, e.event]);
-
-/** Every string of an object graph; n8n's `node` field (the workflow's own parameters) left out. */
-function allText(value) {
-	const seen = new WeakSet();
-	return JSON.stringify(value, (k, v) => {
-		if (k === 'node') return undefined;
-		if (v && typeof v === 'object') {
-			if (seen.has(v)) return '[circular]';
-			seen.add(v);
-		}
-		if (v instanceof Error) {
-			return { ...v, name: v.name, message: v.message, description: v.description, stack: v.stack, cause: v.cause };
-		}
-		return v;
-	});
-}
 
 // ---------------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
  * The Poke node, run by n8n's real engine against the loopback fake Poke API.
  */
 const { runNode } = require('./harness/n8n');
+const { allText } = require('./harness/secrets');
 const { startFakePoke } = require('./fakes/fakePoke');
 
 let fake;
@@ -35,17 +36,6 @@ async function createWebhook() {
 	});
 	expect(error).toBeUndefined();
 	return items[0].json;
-}
-
-/**
- * Every string in an object graph, for secret-leak checks. n8n attaches the node (with its
- * parameters, part of the saved workflow anyway) to every error: that field is left out.
- */
-function allText(value) {
-	return JSON.stringify(value, (k, v) => {
-		if (k === 'node') return undefined;
-		return v instanceof Error ? { ...v, message: v.message, description: v.description, stack: v.stack } : v;
-	});
 }
 
 describe('Message → Send', () => {

@@ -6,6 +6,7 @@
  */
 const crypto = require('node:crypto');
 const { runNode, binaryBytes } = require('./harness/n8n');
+const { allText } = require('./harness/secrets');
 const { startFakePokee, expectedText, makeZip, deckFile } = require('./fakes/fakePokee');
 
 let fake;
@@ -49,13 +50,6 @@ function turnText(rid) {
 }
 
 const sent = (method, pathPattern) => fake.requests.filter((r) => r.method === method && pathPattern.test(r.path));
-
-function allText(value) {
-	return JSON.stringify(value, (k, v) => {
-		if (k === 'node') return undefined;
-		return v instanceof Error ? { ...v, message: v.message, description: v.description, stack: v.stack } : v;
-	});
-}
 
 async function until(check, what, ms = 10_000) {
 	const end = Date.now() + ms;

@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { normaliseBaseUrl } from '../shared/baseUrl';
-import type { ApiProfile, ApiRequest } from '../shared/http';
+import type { ApiEnv, ApiProfile, ApiRequest } from '../shared/http';
 import { apiRequest } from '../shared/http';
 
 const KEYS_URL = 'https://poke.com/kitchen/api-keys';
@@ -31,19 +30,7 @@ export const pokeWebhookProfile: ApiProfile = {
 	},
 };
 
-export interface PokeEnv {
-	baseUrl: string;
-	apiKey: string;
-}
-
-/** Reads and checks the Poke API credential once per execution. */
-export async function getPokeEnv(ctx: IExecuteFunctions): Promise<PokeEnv> {
-	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl: string }>('pokeApi');
-	return {
-		baseUrl: normaliseBaseUrl(ctx.getNode(), credentials.baseUrl, 'Poke API'),
-		apiKey: String(credentials.apiKey ?? ''),
-	};
-}
+export type PokeEnv = ApiEnv;
 
 /** POSTs JSON to a path under the credential's base URL and returns the parsed response. */
 export async function pokePost(
@@ -61,7 +48,6 @@ export async function pokePost(
 			method: 'POST',
 			url: `${env.baseUrl}${path}`,
 			body,
-			headers: { 'Content-Type': 'application/json' },
 			idempotent: false,
 			secrets: [env.apiKey],
 			...extra,

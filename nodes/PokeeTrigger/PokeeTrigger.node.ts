@@ -8,9 +8,10 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
 
+import { readApiCredential } from '../shared/http';
 import { checkFilePath, globToRegExp } from '../Pokee/helpers/validate';
 import type { PokeeEnv } from '../Pokee/transport';
-import { getPokeeEnv, pokeeJson } from '../Pokee/transport';
+import { pokeeJson, pokeeProfile } from '../Pokee/transport';
 import { downloadFile, listFolder } from '../Pokee/transport/files';
 import type { PollState, SessionRecord, TriggerEvent, WatchConfig } from './detect';
 import { detectEvents, latestSample, snapshot, watchKey } from './detect';
@@ -126,7 +127,7 @@ export class PokeeTrigger implements INodeType {
 
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const config = readConfig(this);
-		const env = await getPokeeEnv(this);
+		const env = await readApiCredential(this, pokeeProfile);
 		const list = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/sessions' });
 		if (!Array.isArray(list)) {
 			// read as "no sessions", it would end every watched session and wipe the state

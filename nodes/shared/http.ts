@@ -8,6 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
+import { normaliseBaseUrl } from './baseUrl';
+
 export type RequestContext = IExecuteFunctions | IPollFunctions;
 
 /** Describes one API for the shared request helper: its name, credential and error hints. */
@@ -20,6 +22,21 @@ export interface ApiProfile {
 	hints: Record<number, string>;
 	/** Message replacing the API's own for some statuses (e.g. 401). */
 	messages?: Record<number, string>;
+}
+
+/** A checked credential: its normalised base URL and its key (kept only to redact it). */
+export interface ApiEnv {
+	baseUrl: string;
+	apiKey: string;
+}
+
+/** Reads and checks an API's credential (once per execution or poll). */
+export async function readApiCredential(ctx: RequestContext, profile: ApiProfile): Promise<ApiEnv> {
+	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl: string }>(profile.credentialType ?? '');
+	return {
+		baseUrl: normaliseBaseUrl(ctx.getNode(), credentials.baseUrl, `${profile.name} API`),
+		apiKey: String(credentials.apiKey ?? ''),
+	};
 }
 
 export interface ApiRequest {
@@ -220,11 +237,14 @@ export async function apiRequest<T = unknown>(
 	req: ApiRequest,
 	itemIndex?: number,
 ): Promise<ApiResponse<T>> {
+	const headers: IDataObject = { Accept: 'application/json', ...(req.headers ?? {}) };
+	// bodies are JSON unless the caller says otherwise (uploads)
+	if (req.body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url: req.url,
 		qs: req.qs,
-		headers: { Accept: 'application/json', ...(req.headers ?? {}) },
+		headers,
 		body: req.body,
 		json: req.encoding !== 'stream' && req.encoding !== 'text',
 		encoding: req.encoding === 'stream' ? 'stream' : req.encoding === 'text' ? 'text' : undefined,

@@ -1,9 +1,10 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readApiCredential } from '../../shared/http';
 import { runForEachItem } from '../../shared/items';
 import type { PokeEnv } from '../transport';
-import { getPokeEnv } from '../transport';
+import { pokeProfile } from '../transport';
 import * as sendMessage from './message/send.operation';
 import * as createWebhook from './webhook/create.operation';
 import * as fireWebhook from './webhook/fire.operation';
@@ -23,7 +24,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!run) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	const env = await getPokeEnv(this);
+	const env = await readApiCredential(this, pokeProfile);
 	let concurrency = 1;
 	if (run === fireWebhook.execute && this.getInputData().length > 0) {
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;

@@ -2,9 +2,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { ItemResult } from '../../shared/items';
+import { readApiCredential } from '../../shared/http';
 import { runForEachItem } from '../../shared/items';
 import type { PokeeEnv } from '../transport';
-import { getPokeeEnv } from '../transport';
+import { pokeeProfile } from '../transport';
 import * as deleteFile from './file/delete.operation';
 import * as download from './file/download.operation';
 import * as downloadMany from './file/downloadMany.operation';
@@ -64,6 +65,6 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	if (!op) {
 		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	const env = await getPokeeEnv(this);
+	const env = await readApiCredential(this, pokeeProfile);
 	return await runForEachItem(this, async (itemIndex) => await op.execute.call(this, itemIndex, env));
 }

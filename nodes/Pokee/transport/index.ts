@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
 
-import { normaliseBaseUrl } from '../../shared/baseUrl';
-import type { ApiProfile, ApiRequest, ApiResponse } from '../../shared/http';
+import type { ApiEnv, ApiProfile, ApiRequest, ApiResponse } from '../../shared/http';
 import { apiRequest } from '../../shared/http';
 
 export type PokeeContext = IExecuteFunctions | IPollFunctions;
@@ -27,19 +26,7 @@ export const pokeeProfile: ApiProfile = {
 	},
 };
 
-export interface PokeeEnv {
-	baseUrl: string;
-	apiKey: string;
-}
-
-/** Reads and checks the Pokee API credential once per execution. */
-export async function getPokeeEnv(ctx: PokeeContext): Promise<PokeeEnv> {
-	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl: string }>('pokeeApi');
-	return {
-		baseUrl: normaliseBaseUrl(ctx.getNode(), credentials.baseUrl, 'Pokee API'),
-		apiKey: String(credentials.apiKey ?? ''),
-	};
-}
+export type PokeeEnv = ApiEnv;
 
 /** Encodes one path segment (an id or a name) so no value can reach another endpoint. */
 export function seg(value: string): string {
@@ -65,14 +52,11 @@ export async function pokeeRequest<T = unknown>(
 	itemIndex?: number,
 ): Promise<ApiResponse<T>> {
 	const { path, idempotent, ...rest } = req;
-	const headers: IDataObject = { ...(rest.headers ?? {}) };
-	if (rest.body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
 	return await apiRequest<T>(
 		ctx,
 		pokeeProfile,
 		{
 			...rest,
-			headers,
 			url: `${env.baseUrl}${path}`,
 			idempotent: idempotent ?? req.method !== 'POST',
 			secrets: [env.apiKey, ...(rest.secrets ?? [])],

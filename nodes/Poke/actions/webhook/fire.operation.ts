@@ -113,7 +113,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 			method: 'POST',
 			url: target.url.href,
 			body: data,
-			headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+			headers: { Authorization: `Bearer ${token}` },
 			idempotent: options.retryServerErrors === true,
 			secrets: [token, env.apiKey],
 		},
