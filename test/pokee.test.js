@@ -648,3 +648,68 @@ describe('bad input → NodeOperationError naming field and item, nothing sent',
 		expect(fake.requests).toHaveLength(0);
 	});
 });
+
+describe('SSE decoder contract (readSse)', () => {
+	const { PassThrough } = require('node:stream');
+	const { readSse } = require('../nodes/Pokee/transport/sse');
+	const frame = (id, type, data) => `id: ${id}\nevent: ${type}\ndata: ${JSON.stringify(data)}\n\n`;
+
+	test('a body that arrived whole (string or bytes) is decoded too; the default type is "message"', async () => {
+		for (const body of [frame(1, 'text.delta', { content: 'a' }) + 'data: x\n\n', Buffer.from(frame(1, 'text.delta', { content: 'a' }) + 'data: x\n\n')]) {
+			const seen = [];
+			await expect(readSse(body, (e) => void seen.push([e.id, e.event, e.data]))).resolves.toBe('ended');
+			expect(seen).toEqual([['1', 'text.delta', '{"content":"a"}'], [undefined, 'message', 'x']]);
+		}
+	});
+
+	test('stopping leaves later chunks unread, and an error after the stop is not unhandled', async () => {
+		const body = new PassThrough();
+		const seen = [];
+		const reading = readSse(body, (e) => {
+			seen.push(e.event);
+			return e.event === 'message.completed';
+		});
+		body.write(frame(1, 'text.delta', { content: 'a' }) + frame(2, 'message.completed', {}));
+		await expect(reading).resolves.toBe('stopped');
+		body.write(frame(3, 'text.delta', { content: 'late' }));
+		body.destroy(new Error('ECONNRESET after the stop'));
+		await new Promise((r) => setImmediate(r));
+		expect(seen).toEqual(['text.delta', 'message.completed']);
+	});
+
+	test('a stream that closes before it ended, errors, or is aborted rejects', async () => {
+		const closed = new PassThrough();
+		const reading = readSse(closed, () => false);
+		closed.write(frame(1, 'text.delta', { content: 'a' }));
+		closed.destroy();
+		await expect(reading).rejects.toThrow('the connection closed before the stream ended');
+
+		const failing = new PassThrough();
+		const failed = readSse(failing, () => false);
+		failing.destroy(new Error('socket hang up'));
+		await expect(failed).rejects.toThrow('socket hang up');
+
+		const controller = new AbortController();
+		const stalled = readSse(new PassThrough(), () => false, controller.signal);
+		controller.abort();
+		await expect(stalled).rejects.toThrow('aborted');
+	});
+
+	test('a character split across chunks is joined; an error thrown by the handler rejects', async () => {
+		const body = new PassThrough();
+		const bytes = Buffer.from(frame(1, 'text.delta', { content: 'é€😀' }));
+		const texts = [];
+		const reading = readSse(body, (e) => void texts.push(JSON.parse(e.data).content));
+		for (let i = 0; i < bytes.length; i += 3) body.write(bytes.subarray(i, i + 3));
+		body.end();
+		await expect(reading).resolves.toBe('ended');
+		expect(texts).toEqual(['é€😀']);
+
+		const bad = new PassThrough();
+		const rejected = readSse(bad, () => {
+			throw new Error('malformed');
+		});
+		bad.write(frame(1, 'x', {}));
+		await expect(rejected).rejects.toThrow('malformed');
+	});
+});

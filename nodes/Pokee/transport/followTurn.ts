@@ -154,7 +154,7 @@ export async function followTurn(
 			const before = state.eventCount;
 			let outcome: 'terminal' | 'tool_call' | undefined;
 			try {
-				await readSse(body as AsyncIterable<Uint8Array>, (event) => {
+				await readSse(body, (event) => {
 					const result = state.apply(event, onText);
 					if (result === 'terminal' || result === 'tool_call') {
 						outcome = result;

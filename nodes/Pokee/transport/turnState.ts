@@ -184,7 +184,8 @@ export class TurnState {
 		this.ordinal = seq + 1;
 		if (seq <= this.lastSeq) return 'duplicate';
 
-		const known = KNOWN_EVENTS.has(event.event);
+		const isDelta = event.event === 'text.delta';
+		const known = isDelta || KNOWN_EVENTS.has(event.event);
 		if (known && !data) {
 			throw new MalformedEventError(event, 'its data is not a JSON object');
 		}
@@ -195,7 +196,7 @@ export class TurnState {
 		}
 		if (!known || !data) return 'continue';
 		// the hot path of a long answer
-		if (event.event === 'text.delta') {
+		if (isDelta) {
 			const delta = this.requireString(event, data, 'content');
 			this.textParts.push(delta);
 			onText?.(delta);

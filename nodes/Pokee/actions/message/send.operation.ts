@@ -116,7 +116,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		if (!wait) {
 			if (!state.responseId) {
 				// servers without the header: the first event (message.created) carries the id
-				await readSse(response.body as AsyncIterable<Uint8Array>, (event) => {
+				await readSse(response.body, (event) => {
 					state.apply(event);
 					return state.responseId !== undefined;
 				}).catch(() => undefined);
