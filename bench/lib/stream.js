@@ -16,20 +16,28 @@ async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000
 	const fake = await startFakeProcess('pokee', { maxSessions: 10000 });
 	try {
 		const base = { baseUrl: fake.baseUrl, apiKey: API_KEY };
-		const runs = { bare: [], node: [] };
+		// bareInN8n: the bare loop in a process that loaded n8n first, the node's heap (like for like)
+		const subjects = [
+			{ key: 'bare', config: { mode: 'bare' } },
+			{ key: 'node', config: { mode: 'node' } },
+			{ key: 'bareInN8n', config: { mode: 'bare', n8nLoaded: true } },
+		];
+		const runs = { bare: [], node: [], bareInN8n: [] };
 		for (let i = 0; i < repeats; i++) {
-			const order = i % 2 ? ['node', 'bare'] : ['bare', 'node'];
-			for (const mode of order) {
-				const r = await runWorkerProcess('stream', { ...base, mode, events });
-				if (!r.textOk) throw new Error(`${mode}: text differs from the turn's text`);
-				runs[mode].push(r);
+			// rotate the order so no subject always runs first
+			const order = subjects.map((_, k) => subjects[(k + i) % subjects.length]);
+			for (const { key, config } of order) {
+				const r = await runWorkerProcess('stream', { ...base, ...config, events });
+				if (!r.textOk) throw new Error(`${key}: text differs from the turn's text`);
+				runs[key].push(r);
 			}
-			const [b, n] = [runs.bare[i], runs.node[i]];
-			log(`    pair ${i + 1}: bare ${Math.round(b.ms)} ms (CPU ${Math.round(b.cpuMs)} ms), node ${Math.round(n.ms)} ms (CPU ${Math.round(n.cpuMs)} ms)`);
+			const [b, n, bn] = [runs.bare[i], runs.node[i], runs.bareInN8n[i]];
+			log(`    round ${i + 1}: bare ${Math.round(b.ms)} ms (CPU ${Math.round(b.cpuMs)} ms), node ${Math.round(n.ms)} ms (CPU ${Math.round(n.cpuMs)} ms), bare in n8n process ${Math.round(bn.ms)} ms (CPU ${Math.round(bn.cpuMs)} ms)`);
 		}
 		const eps = (r) => (r.events / r.ms) * 1000;
 		const bareEps = median(runs.bare.map(eps));
 		const nodeEps = median(runs.node.map(eps));
+		const bareInN8nEps = median(runs.bareInN8n.map(eps));
 		const pairRatios = runs.node.map((r, i) => eps(r) / eps(runs.bare[i]));
 		const cpu = (mode) => median(runs[mode].map((r) => r.cpuMs));
 
@@ -71,7 +79,16 @@ async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000
 				medianCpuMs: cpu('node'),
 				eventsPerCpuSecond: Math.round(((events + 4) / cpu('node')) * 1000),
 			},
+			bareInN8n: {
+				medianMs: median(runs.bareInN8n.map((r) => r.ms)),
+				eventsPerSecond: Math.round(bareInN8nEps),
+				samplesMs: runs.bareInN8n.map((r) => Math.round(r.ms)),
+				medianCpuMs: cpu('bareInN8n'),
+				eventsPerCpuSecond: Math.round(((events + 4) / cpu('bareInN8n')) * 1000),
+			},
 			ratio: round(nodeEps / bareEps),
+			ratioVsBareInN8n: round(nodeEps / bareInN8nEps),
+			cpuRatioVsBareInN8n: round(cpu('bareInN8n') / cpu('node')),
 			medianPairRatio: round(median(pairRatios)),
 			cpuRatio: round(cpu('bare') / cpu('node')),
 			target: 0.8,

@@ -1,12 +1,16 @@
 'use strict';
 /**
  * One large-download measurement in a fresh process. config:
- *   {mode: 'node'|'plain', baseUrl, apiKey, sessionId, path, size, warmupPath}
+ *   {mode: 'node'|'plain', baseUrl, apiKey, sessionId, path, warmupPath, n8nLoaded, retainHeapBytes}
  * 'node':  Pokee → File → Download through n8n's engine into n8n's filesystem binary store.
  * 'plain': http.get of the same URL piped into fs.createWriteStream (stream.pipeline); with
- *          n8nLoaded, in a process that first loaded n8n and ran the node once.
+ *          n8nLoaded, in a process that first loaded n8n and ran the node once; with
+ *          retainHeapBytes, in a bare process that first fills its JS heap with that many bytes
+ *          of small live objects (a control: n8n's heap size without n8n).
+ * The subject first runs once on `warmupPath` (JIT, lazy modules, connection pool, and, when
+ * that file is large enough, the process's first garbage-collection cycle of network buffers).
  * Peak RSS growth is sampled every 10 ms and read from the kernel (VmHWM). The stored file's
- * sha256 is computed after the timed part. Reports {ms, cpuMs, bytes, sha256, memory}.
+ * sha256 is computed after the timed part. Reports {ms, cpuMs, bytes, sha256, memory, gcCount}.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -35,13 +39,43 @@ async function plainCopy(url, apiKey, target) {
 	return fs.statSync(target).size;
 }
 
+/** Keeps about `bytes` of small objects alive on the JS heap for the rest of the process. */
+function retainHeap(bytes) {
+	const keep = [];
+	globalThis.__benchRetained = keep;
+	let i = 0;
+	while (process.memoryUsage().heapUsed < bytes) {
+		for (let j = 0; j < 10000; j++, i++) keep.push({ id: i, name: `object ${i}`, tags: [i, i + 1] });
+	}
+}
+
+/** Counts full (mark-compact) and young-generation garbage collections while it runs. */
+function gcCounter() {
+	const counts = { full: 0, young: 0 };
+	const { PerformanceObserver, constants } = require('node:perf_hooks');
+	const observer = new PerformanceObserver((list) => {
+		for (const entry of list.getEntries()) {
+			if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) counts.full++;
+			else if (entry.detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) counts.young++;
+		}
+	});
+	observer.observe({ entryTypes: ['gc'] });
+	return {
+		stop: async () => {
+			await new Promise((r) => setImmediate(r));
+			observer.disconnect();
+			return counts;
+		},
+	};
+}
+
 async function sha256Of(stream) {
 	const hash = crypto.createHash('sha256');
 	for await (const chunk of stream) hash.update(chunk);
 	return hash.digest('hex');
 }
 
-runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath, verify = true, n8nLoaded = false }) => {
+runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath, verify = true, n8nLoaded = false, retainHeapBytes = 0 }) => {
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-bench-dl-'));
 	process.env.N8N_USER_FOLDER = userFolder;
 	try {
@@ -79,6 +113,7 @@ runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath,
 				});
 				if (error) throw error;
 			}
+			if (retainHeapBytes) retainHeap(retainHeapBytes);
 			let n = 0;
 			once = async (p) => {
 				const target = path.join(userFolder, `plain-${++n}.bin`);
@@ -87,6 +122,7 @@ runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath,
 			read = async ({ target }) => ({ sha: await sha256Of(fs.createReadStream(target)), storedIn: 'file' });
 		}
 		if (warmupPath) await once(warmupPath);
+		const gc = gcCounter();
 		const probe = startProbe({ intervalMs: 10 });
 		const cpu0 = process.cpuUsage();
 		const t0 = performance.now();
@@ -94,8 +130,9 @@ runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath,
 		const ms = performance.now() - t0;
 		const cpu = process.cpuUsage(cpu0);
 		const memory = probe.stop();
+		const gcCount = await gc.stop();
 		const { sha, storedIn } = verify ? await read(out) : {};
-		return { mode, ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: out.bytes, sha256: sha, storedIn, memory };
+		return { mode, ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: out.bytes, sha256: sha, storedIn, memory, gcCount };
 	} finally {
 		fs.rmSync(userFolder, { recursive: true, force: true });
 	}

@@ -5,6 +5,7 @@
  * 'node': Pokee → Message → Send through n8n's engine (test/harness) on `#events:N`.
  * 'bare': plain node:http POST of the same message, eventsource-parser + TextDecoder +
  *         JSON.parse of each data, text deltas collected: the minimum that yields the text.
+ *         With n8nLoaded, in a process that loaded n8n's engine first (the node's heap).
  * Reports {ms, cpuMs (this process's CPU time in the timed part), events, textLength, textOk, memory}.
  */
 const http = require('node:http');
@@ -65,8 +66,9 @@ async function viaNode(harness, baseUrl, apiKey, sessionId, message) {
 	return { events: undefined, text: out.text, status: out.status };
 }
 
-runWorker(async ({ mode, events, warmupEvents = 20000, baseUrl, apiKey, memory = false }) => {
-	const harness = mode === 'node' ? loadHarness() : undefined;
+runWorker(async ({ mode, events, warmupEvents = 20000, baseUrl, apiKey, memory = false, n8nLoaded = false }) => {
+	// n8nLoaded: the bare loop in a process that loaded n8n (the node's heap), like for like
+	const harness = mode === 'node' || n8nLoaded ? loadHarness() : undefined;
 	const once = async (n) => {
 		const sid = await newSession(baseUrl, apiKey);
 		const message = `#events:${n}`;
