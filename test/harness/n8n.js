@@ -16,8 +16,11 @@ const path = require('node:path');
 if (!process.env.N8N_USER_FOLDER) {
 	const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-harness-'));
 	process.env.N8N_USER_FOLDER = folder;
-	// binary data of the runs lands here: remove it with the process
-	process.on('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
+	// binary data of the runs lands here: remove it with the process, and under jest when the
+	// test file is done (jest's workers do not always run 'exit' handlers)
+	const remove = () => fs.rmSync(folder, { recursive: true, force: true });
+	process.on('exit', remove);
+	if (typeof afterAll === 'function') afterAll(remove);
 }
 process.env.N8N_DEFAULT_BINARY_DATA_MODE = process.env.N8N_DEFAULT_BINARY_DATA_MODE || 'filesystem';
 process.env.N8N_ENCRYPTION_KEY = process.env.N8N_ENCRYPTION_KEY || 'harness-encryption-key';
