@@ -220,10 +220,15 @@ export function connectionError(
  * through a context whose cancel signal is that one.
  */
 function withSignal(ctx: RequestContext, signal: AbortSignal | undefined): RequestContext {
-	if (!signal) return ctx;
+	if (!signal || signal === executionSignal(ctx)) return ctx;
 	const scoped = Object.create(ctx) as RequestContext & { getExecutionCancelSignal: () => AbortSignal };
 	scoped.getExecutionCancelSignal = () => signal;
 	return scoped;
+}
+
+/** The execution's cancel signal (poll contexts have none). */
+function executionSignal(ctx: RequestContext): AbortSignal | undefined {
+	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
 }
 
 /**
@@ -237,6 +242,8 @@ export async function apiRequest<T = unknown>(
 	req: ApiRequest,
 	itemIndex?: number,
 ): Promise<ApiResponse<T>> {
+	// a stopped execution cancels the request unless the caller gave a signal of its own
+	const signal = req.abortSignal ?? executionSignal(ctx);
 	const headers: IDataObject = { Accept: 'application/json', ...(req.headers ?? {}) };
 	// bodies are JSON unless the caller says otherwise (uploads)
 	if (req.body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
@@ -252,7 +259,7 @@ export async function apiRequest<T = unknown>(
 		ignoreHttpStatusErrors: true,
 		disableFollowRedirect: true,
 		timeout: req.timeout ?? 300_000,
-		abortSignal: req.abortSignal,
+		abortSignal: signal,
 	};
 	if (options.body === undefined) delete options.body;
 	const secrets = req.secrets ?? [];
@@ -264,13 +271,13 @@ export async function apiRequest<T = unknown>(
 		try {
 			response = (profile.credentialType
 				? await ctx.helpers.httpRequestWithAuthentication.call(
-						withSignal(ctx, req.abortSignal),
+						withSignal(ctx, signal),
 						profile.credentialType,
 						options,
 					)
 				: await ctx.helpers.httpRequest(options)) as ApiResponse<unknown>;
 		} catch (error) {
-			if (isAbort(error, req.abortSignal)) {
+			if (isAbort(error, signal)) {
 				throw new NodeApiError(ctx.getNode(), { code: 'ABORTED' }, {
 					message: `The request to the ${profile.name} API was cancelled`,
 					itemIndex,

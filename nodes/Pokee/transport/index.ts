@@ -60,7 +60,6 @@ export async function pokeeRequest<T = unknown>(
 			url: `${env.baseUrl}${path}`,
 			idempotent: idempotent ?? req.method !== 'POST',
 			secrets: [env.apiKey, ...(rest.secrets ?? [])],
-			abortSignal: rest.abortSignal ?? ('getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined),
 		},
 		itemIndex,
 	);
