@@ -114,6 +114,16 @@ export async function followTurn(
 	const onText = options.streamText
 		? (delta: string) => void ctx.sendChunk('item', itemIndex, delta)
 		: undefined;
+	// a chat streaming this turn gets its end also when the turn fails
+	if (options.streamText) void ctx.sendChunk('begin', itemIndex);
+	/** Cancels the turn on the server, if it has an id; true when the server accepted. */
+	const cancelQuietly = async (): Promise<boolean> =>
+		state.responseId
+			? await cancelTurn(ctx, env, target, state.responseId, itemIndex).then(
+					() => true,
+					() => false,
+				)
+			: false;
 
 	try {
 		let body: unknown = first;
@@ -150,7 +160,7 @@ export async function followTurn(
 				current = body;
 			}
 
-			state.newConnection(state.lastSeq);
+			state.newConnection();
 			const before = state.eventCount;
 			let outcome: 'terminal' | 'tool_call' | undefined;
 			try {
@@ -165,7 +175,7 @@ export async function followTurn(
 			} catch (error) {
 				if (error instanceof MalformedEventError) {
 					// the item fails, so the turn must not run on (and bill) unseen
-					await cancelTurn(ctx, env, target, state.responseId ?? '', itemIndex).catch(() => undefined);
+					await cancelQuietly();
 					throw new NodeApiError(node, { event: error.event.event, data: error.event.data.slice(0, 500) }, {
 						message: `Pokee sent a ${error.message}`,
 						description: 'The turn could not be read. Turn on "Include Raw Events" to see what arrived before it.',
@@ -185,7 +195,7 @@ export async function followTurn(
 					state.status = 'tool_call_requested';
 					return state;
 				}
-				await cancelTurn(ctx, env, target, state.responseId ?? '', itemIndex).catch(() => undefined);
+				await cancelQuietly();
 				throw new NodeOperationError(
 					node,
 					`The agent asked for the client tool "${state.toolCall?.name}", and Return Tool Calls is off (item ${itemIndex})`,
@@ -199,7 +209,7 @@ export async function followTurn(
 
 			withoutProgress = state.eventCount > before ? 0 : withoutProgress + 1;
 			if (withoutProgress >= MAX_RESUMES_WITHOUT_PROGRESS) {
-				await cancelTurn(ctx, env, target, state.responseId ?? '', itemIndex).catch(() => undefined);
+				await cancelQuietly();
 				throw new NodeApiError(node, { status: 'incomplete_stream' } as JsonObject, {
 					message: 'Pokee: the event stream ended without a terminal event',
 					description: `The turn ${state.responseId ?? ''} sent ${state.eventCount} events but no message.completed, message.error or message.cancelled, also after ${withoutProgress} reconnections. Its output would be incomplete, so the item fails.`,
@@ -211,6 +221,7 @@ export async function followTurn(
 	} finally {
 		settled = true;
 		executionSignal?.removeEventListener('abort', onStopped);
+		if (options.streamText) void ctx.sendChunk('end', itemIndex);
 	}
 
 	// Stopped by the time limit or by the user stopping the execution.
@@ -218,8 +229,9 @@ export async function followTurn(
 	if (reason === 'timeout') {
 		let cancelled = '';
 		if (options.cancelOnTimeout && responseId) {
-			const answer = await cancelTurn(ctx, env, target, responseId, itemIndex).catch(() => undefined);
-			cancelled = answer ? ' The turn was cancelled on the server.' : ' Cancelling the turn on the server failed.';
+			cancelled = (await cancelQuietly())
+				? ' The turn was cancelled on the server.'
+				: ' Cancelling the turn on the server failed.';
 		}
 		throw new NodeOperationError(
 			node,
@@ -230,7 +242,7 @@ export async function followTurn(
 			},
 		);
 	}
-	if (responseId) await cancelTurn(ctx, env, target, responseId, itemIndex).catch(() => undefined);
+	await cancelQuietly();
 	throw new NodeOperationError(node, `The execution was stopped; the turn was cancelled (item ${itemIndex})`, {
 		itemIndex,
 	});

@@ -5,7 +5,6 @@ import type { TurnState } from '../../transport/turnState';
 
 /** Turns a followed turn into the item's output; a failed turn becomes a NodeApiError. */
 export function finishTurn(ctx: IExecuteFunctions, state: TurnState, itemIndex: number): IDataObject {
-	if (ctx.isStreaming()) void ctx.sendChunk('end', itemIndex);
 	if (state.status === 'error') {
 		throw new NodeApiError(
 			ctx.getNode(),

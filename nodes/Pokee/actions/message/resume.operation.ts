@@ -57,7 +57,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	state.sessionId = sessionId;
 	state.responseId = responseId;
 	if (after !== undefined) state.lastSeq = after;
-	if (options.streamText) void this.sendChunk('begin', itemIndex);
 	await followTurn(this, env, { kind: 'session', sessionId }, state, undefined, options);
 	return finishTurn(this, state, itemIndex);
 }

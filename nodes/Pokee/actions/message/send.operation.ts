@@ -124,7 +124,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 			destroyBody(response.body);
 			return { session_id: sessionId, response_id: state.responseId ?? null, status: 'in_progress' };
 		}
-		if (options.streamText) void this.sendChunk('begin', itemIndex);
 		await followTurn(this, env, { kind: 'session', sessionId }, state, response.body, options);
 		return finishTurn(this, state, itemIndex);
 	}

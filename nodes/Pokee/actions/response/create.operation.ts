@@ -143,7 +143,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const state = new TurnState(options.includeRawEvents);
 	const header = first.headers['x-response-id'];
 	if (typeof header === 'string' && header !== '') state.responseId = header;
-	if (options.streamText) void this.sendChunk('begin', itemIndex);
 	await followTurn(this, env, { kind: 'response' }, state, first.body, options);
 	const turn = finishTurn(this, state, itemIndex);
 	const final = state.response ?? {};

@@ -90,7 +90,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const state = new TurnState(options.includeRawEvents, { upTo, callIds: [callId] });
 	state.sessionId = sessionId;
 	state.responseId = responseId;
-	if (options.streamText) void this.sendChunk('begin', itemIndex);
 	await followTurn(this, env, { kind: 'session', sessionId }, state, undefined, options);
 	return finishTurn(this, state, itemIndex);
 }
