@@ -157,8 +157,8 @@ export class TurnState {
 	}
 
 	/** Call when a new connection (resume) starts: position counting restarts with it. */
-	newConnection(fromSeq: number): void {
-		this.ordinal = fromSeq + 1;
+	newConnection(): void {
+		this.ordinal = this.lastSeq + 1;
 	}
 
 	get text(): string {
@@ -248,10 +248,9 @@ export class TurnState {
 			}
 			case 'tool_use.input_delta': {
 				const current = this.toolUses[this.toolUses.length - 1];
+				// the input arrives as pieces of JSON text: gathered here, parsed once in toJson()
 				if (current) {
-					const text = (this.toolInputText.get(current.id) ?? '') + this.requireString(event, data, 'content');
-					this.toolInputText.set(current.id, text);
-					current.input = parseArguments(text);
+					this.toolInputText.set(current.id, (this.toolInputText.get(current.id) ?? '') + this.requireString(event, data, 'content'));
 				}
 				return 'continue';
 			}
@@ -263,7 +262,10 @@ export class TurnState {
 					this.toolUses.push(use);
 				}
 				if (typeof data.name === 'string') use.name = data.name;
-				if (data.input !== undefined) use.input = parseArguments(data.input);
+				if (data.input !== undefined) {
+					use.input = parseArguments(data.input);
+					this.toolInputText.delete(id);
+				}
 				return 'continue';
 			}
 			case 'tool_result': {
@@ -325,7 +327,10 @@ export class TurnState {
 			text: this.text,
 		};
 		if (this.thinkingParts.length) out.thinking = this.thinkingParts.toString();
-		out.tool_uses = this.toolUses.map((t) => ({ ...t })) as unknown as IDataObject[];
+		out.tool_uses = this.toolUses.map((t) => {
+			const text = this.toolInputText.get(t.id);
+			return text === undefined ? { ...t } : { ...t, input: parseArguments(text) };
+		}) as unknown as IDataObject[];
 		out.usage = this.usage ?? null;
 		if (this.status === 'tool_call_requested' && this.toolCall) {
 			out.tool_call = { ...this.toolCall } as IDataObject;
