@@ -1,10 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import * as sendMessage from './actions/message/send.operation';
-import { router } from './actions/router';
-import * as createWebhook from './actions/webhook/create.operation';
-import * as fireWebhook from './actions/webhook/fire.operation';
+import { operations, router } from './actions/router';
 
 export class Poke implements INodeType {
 	description: INodeTypeDescription = {
@@ -70,9 +67,7 @@ export class Poke implements INodeType {
 				],
 				default: 'create',
 			},
-			...sendMessage.description,
-			...createWebhook.description,
-			...fireWebhook.description,
+			...Object.values(operations).flatMap((op) => op.description),
 		],
 	};
 

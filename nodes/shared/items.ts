@@ -1,10 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import type { ApiEnv, ApiProfile } from './http';
+import { readApiCredential } from './http';
 
 /** What an operation returns for one input item: JSON object(s), or full items (e.g. with binary). */
 export type ItemResult = IDataObject | IDataObject[] | INodeExecutionData | INodeExecutionData[];
 
-export type ItemHandler = (itemIndex: number) => Promise<ItemResult>;
+type ItemHandler = (itemIndex: number) => Promise<ItemResult>;
 
 function isExecutionData(value: unknown): value is INodeExecutionData {
 	return (
@@ -69,4 +72,32 @@ export async function runForEachItem(
 	const firstFailure = failures.find((f) => f !== undefined);
 	if (firstFailure) throw firstFailure;
 	return [results.flatMap((r) => r ?? [])];
+}
+
+/** One operation of a node: its parameters, what it does for one item, and how many items may run at once. */
+export interface OperationModule {
+	description: INodeProperties[];
+	execute(this: IExecuteFunctions, itemIndex: number, env: ApiEnv): Promise<ItemResult>;
+	/** Items run at a time (read once, from the first item); 1 when absent. */
+	concurrency?(ctx: IExecuteFunctions): number;
+}
+
+/**
+ * The one router: picks the operation named by the resource and operation parameters, reads
+ * the credential once for the execution, and runs the operation for every item.
+ */
+export async function routeOperations(
+	ctx: IExecuteFunctions,
+	profile: ApiProfile,
+	operations: Record<string, OperationModule>,
+): Promise<INodeExecutionData[][]> {
+	const resource = ctx.getNodeParameter('resource', 0) as string;
+	const operation = ctx.getNodeParameter('operation', 0) as string;
+	const op = operations[`${resource}.${operation}`];
+	if (!op) {
+		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
+	}
+	const env = await readApiCredential(ctx, profile);
+	const concurrency = op.concurrency && ctx.getInputData().length > 0 ? op.concurrency(ctx) : 1;
+	return await runForEachItem(ctx, async (itemIndex) => await op.execute.call(ctx, itemIndex, env), concurrency);
 }

@@ -1,10 +1,7 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { ItemResult } from '../../shared/items';
-import { readApiCredential } from '../../shared/http';
-import { runForEachItem } from '../../shared/items';
-import type { PokeeEnv } from '../transport';
+import type { OperationModule } from '../../shared/items';
+import { routeOperations } from '../../shared/items';
 import { pokeeProfile } from '../transport';
 import * as deleteFile from './file/delete.operation';
 import * as download from './file/download.operation';
@@ -26,13 +23,6 @@ import * as installSkill from './skill/install.operation';
 import * as listSkills from './skill/list.operation';
 import * as submitToolResult from './toolResult/submit.operation';
 import * as getUsage from './usage/get.operation';
-
-type Operation = (this: IExecuteFunctions, itemIndex: number, env: PokeeEnv) => Promise<ItemResult>;
-
-interface OperationModule {
-	description: INodeProperties[];
-	execute: Operation;
-}
 
 /** Every operation, by "resource.operation". Adding one: its file, plus a line here and in Pokee.node.ts. */
 export const operations: Record<string, OperationModule> = {
@@ -59,12 +49,5 @@ export const operations: Record<string, OperationModule> = {
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const resource = this.getNodeParameter('resource', 0) as string;
-	const operation = this.getNodeParameter('operation', 0) as string;
-	const op = operations[`${resource}.${operation}`];
-	if (!op) {
-		throw new NodeOperationError(this.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	}
-	const env = await readApiCredential(this, pokeeProfile);
-	return await runForEachItem(this, async (itemIndex) => await op.execute.call(this, itemIndex, env));
+	return await routeOperations(this, pokeeProfile, operations);
 }

@@ -78,6 +78,12 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/** Fire only: its Concurrency option (1–64) sets how many items are sent at once. */
+export function concurrency(ctx: IExecuteFunctions): number {
+	const options = ctx.getNodeParameter('options', 0, {}) as IDataObject;
+	return Math.max(1, Math.min(64, Math.floor(Number(options.concurrency ?? 1)) || 1));
+}
+
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeEnv): Promise<IDataObject> {
 	const node = this.getNode();
 	const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
