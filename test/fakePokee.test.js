@@ -2,9 +2,8 @@
 /** Exercises the fake Pokee API over real HTTP, as clients will. */
 const http = require('node:http');
 const crypto = require('node:crypto');
-const { startFakePokee, makeZip, expectedText, deckFile } = require('./fakes/fakePokee');
+const { startFakePokee, makeZip, expectedText, deckFile, DEFAULT_KEY: KEY } = require('./fakes/fakePokee');
 
-const KEY = 'pk_acme_0123456789abcdef';
 const KEY2 = 'pk_other_fedcba9876543210';
 const WEATHER = {
 	type: 'function',

@@ -8,10 +8,9 @@
  */
 const { runNode } = require('./harness/n8n');
 const { allText } = require('./harness/secrets');
-const { startFakePokee, expectedText } = require('./fakes/fakePokee');
+const { startFakePokee, expectedText, DEFAULT_KEY: POKEE_KEY } = require('./fakes/fakePokee');
 const { startFakePoke } = require('./fakes/fakePoke');
 
-const POKEE_KEY = 'pk_acme_0123456789abcdef';
 /** Node timers may fire up to a loop iteration "early" against Date.now(): orderings allow this much. */
 const TIMER_SLACK_MS = 15;
 

@@ -7,7 +7,7 @@
 const crypto = require('node:crypto');
 const { runNode, binaryBytes } = require('./harness/n8n');
 const { allText } = require('./harness/secrets');
-const { startFakePokee, expectedText, makeZip, deckFile } = require('./fakes/fakePokee');
+const { startFakePokee, expectedText, makeZip, deckFile, DEFAULT_KEY } = require('./fakes/fakePokee');
 
 let fake;
 beforeAll(async () => {
@@ -21,14 +21,14 @@ beforeEach(() => {
 	fake.clearRequests();
 });
 
-const creds = (over = {}) => ({ pokeeApi: { apiKey: 'pk_acme_0123456789abcdef', baseUrl: fake.baseUrl, ...over } });
+const creds = (over = {}) => ({ pokeeApi: { apiKey: DEFAULT_KEY, baseUrl: fake.baseUrl, ...over } });
 
 const pokee = (parameters, extra = {}) => runNode({ type: 'pokee', parameters, credentials: creds(), ...extra });
 
 async function newSession(body = {}) {
 	const res = await fetch(`${fake.baseUrl}/v1/sessions`, {
 		method: 'POST',
-		headers: { Authorization: 'Bearer pk_acme_0123456789abcdef', 'Content-Type': 'application/json' },
+		headers: { Authorization: `Bearer ${DEFAULT_KEY}`, 'Content-Type': 'application/json' },
 		body: JSON.stringify({ persistent: true, ...body }),
 	});
 	const session = await res.json();
@@ -76,7 +76,7 @@ describe('Message → Send', () => {
 		expect(posts).toHaveLength(1);
 		expect(posts[0].json).toEqual({ message: 'Say hello' });
 		expect(posts[0].headers['idempotency-key']).toMatch(/^n8n-[0-9a-f]{32}$/);
-		expect(posts[0].headers.authorization).toBe('Bearer pk_acme_0123456789abcdef');
+		expect(posts[0].headers.authorization).toBe(`Bearer ${DEFAULT_KEY}`);
 	});
 
 	test('thinking, server-side tool uses (in order, with results) and a long multi-byte answer', async () => {

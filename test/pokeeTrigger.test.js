@@ -9,9 +9,8 @@
  */
 const { NodeApiError } = require('n8n-workflow');
 const { runPoll, binaryBytes } = require('./harness/n8n');
-const { startFakePokee, deckFile } = require('./fakes/fakePokee');
+const { startFakePokee, deckFile, DEFAULT_KEY: KEY } = require('./fakes/fakePokee');
 
-const KEY = 'pk_acme_0123456789abcdef';
 const PPTX = 'application/vnd.openxmlformats-officedocument.presentationml.presentation';
 
 let fake;

@@ -18,7 +18,7 @@ const { startFakeProcess } = require('./fakeClient');
 const { runWorkerProcess } = require('./worker');
 const { median, round, MiB } = require('./stats');
 
-const API_KEY = 'pk_acme_0123456789abcdef';
+const { DEFAULT_KEY: API_KEY } = require('../../test/fakes/fakePokee');
 
 function summary(list, size) {
 	const ms = median(list.map((r) => r.ms));

@@ -32,8 +32,6 @@ async function startFakeProcess(kind, options = {}) {
 		...ready,
 		pid: child.pid,
 		call: (name, ...args) => send({ op: 'call', name, args }),
-		get: (name) => send({ op: 'get', name }),
-		requests: () => send({ op: 'requests' }),
 		eval: (code) => send({ op: 'eval', code }),
 		close: () =>
 			new Promise((resolve) => {

@@ -3,8 +3,6 @@
  * Runs one of the test fakes (test/fakes) in a child process, so a benchmark measures the
  * client, not the fake serving it on the same event loop. Started with fork(); talks over IPC:
  *   {id, op: 'call', name, args}  -> result of fake[name](...args) (must be serialisable)
- *   {id, op: 'get', name}         -> fake[name]
- *   {id, op: 'requests'}          -> [{method, path, at}] of the fake's request log
  *   {id, op: 'eval', code}        -> (new Function('fake', code))(fake), awaited
  * The first message the child sends is {ready: {baseUrl, ...}}.
  */
@@ -24,8 +22,6 @@ async function main() {
 		let error;
 		try {
 			if (msg.op === 'call') result = await fake[msg.name](...(msg.args || []));
-			else if (msg.op === 'get') result = fake[msg.name];
-			else if (msg.op === 'requests') result = fake.requests.map((r) => ({ method: r.method, path: r.path, at: r.at }));
 			else if (msg.op === 'eval') result = await new Function('fake', msg.code)(fake);
 			else throw new Error(`unknown op ${msg.op}`);
 		} catch (e) {

@@ -10,7 +10,7 @@ const { startFakeProcess } = require('./fakeClient');
 const { runWorkerProcess } = require('./worker');
 const { median, round, MiB } = require('./stats');
 
-const API_KEY = 'pk_acme_0123456789abcdef';
+const { DEFAULT_KEY: API_KEY } = require('../../test/fakes/fakePokee');
 
 async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000, 200000], log = console.log } = {}) {
 	const fake = await startFakeProcess('pokee', { maxSessions: 10000 });
@@ -61,31 +61,20 @@ async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000
 			const [lo, hi] = [memoryEvents[0], memoryEvents[memoryEvents.length - 1]].map((n) => memory.find((m) => m.mode === mode && m.events === n + 4));
 			return (hi[field] - lo[field]) / (hi.events - lo.events);
 		};
+		const summary = (key, medianEps) => ({
+			medianMs: median(runs[key].map((r) => r.ms)),
+			eventsPerSecond: Math.round(medianEps),
+			samplesMs: runs[key].map((r) => Math.round(r.ms)),
+			medianCpuMs: cpu(key),
+			eventsPerCpuSecond: Math.round(((events + 4) / cpu(key)) * 1000),
+		});
 		return {
 			events: events + 4,
 			textDeltas: events,
 			repeats,
-			bare: {
-				medianMs: median(runs.bare.map((r) => r.ms)),
-				eventsPerSecond: Math.round(bareEps),
-				samplesMs: runs.bare.map((r) => Math.round(r.ms)),
-				medianCpuMs: cpu('bare'),
-				eventsPerCpuSecond: Math.round(((events + 4) / cpu('bare')) * 1000),
-			},
-			node: {
-				medianMs: median(runs.node.map((r) => r.ms)),
-				eventsPerSecond: Math.round(nodeEps),
-				samplesMs: runs.node.map((r) => Math.round(r.ms)),
-				medianCpuMs: cpu('node'),
-				eventsPerCpuSecond: Math.round(((events + 4) / cpu('node')) * 1000),
-			},
-			bareInN8n: {
-				medianMs: median(runs.bareInN8n.map((r) => r.ms)),
-				eventsPerSecond: Math.round(bareInN8nEps),
-				samplesMs: runs.bareInN8n.map((r) => Math.round(r.ms)),
-				medianCpuMs: cpu('bareInN8n'),
-				eventsPerCpuSecond: Math.round(((events + 4) / cpu('bareInN8n')) * 1000),
-			},
+			bare: summary('bare', bareEps),
+			node: summary('node', nodeEps),
+			bareInN8n: summary('bareInN8n', bareInN8nEps),
 			ratio: round(nodeEps / bareEps),
 			ratioVsBareInN8n: round(nodeEps / bareInN8nEps),
 			cpuRatioVsBareInN8n: round(cpu('bareInN8n') / cpu('node')),
@@ -94,7 +83,7 @@ async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000
 			target: 0.8,
 			memory,
 			bytesPerEvent: {
-				textBytesPerEvent: 1,
+				textBytesPerEvent: round(slope('node', 'textBytes'), 1),
 				nodePeakLiveHeap: round(slope('node', 'peakLiveHeapGrowth'), 1),
 				barePeakLiveHeap: round(slope('bare', 'peakLiveHeapGrowth'), 1),
 				nodeRetainedAfter: round(slope('node', 'retainedAfter'), 1),

@@ -7,7 +7,7 @@
  */
 const path = require('node:path');
 
-const API_KEY = 'pk_acme_0123456789abcdef';
+const { DEFAULT_KEY: API_KEY } = require('../../test/fakes/fakePokee');
 
 async function benchTrigger({ sizes = [1, 100, 1000], finishing = 10, log = console.log } = {}) {
 	if (process.env.N8N_POKE_FROM_DIST !== '1') require('./tsHook');

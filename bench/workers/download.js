@@ -75,7 +75,7 @@ async function sha256Of(stream) {
 	return hash.digest('hex');
 }
 
-runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath, verify = true, n8nLoaded = false, retainHeapBytes = 0 }) => {
+runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath, n8nLoaded = false, retainHeapBytes = 0 }) => {
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-bench-dl-'));
 	process.env.N8N_USER_FOLDER = userFolder;
 	try {
@@ -131,7 +131,7 @@ runWorker(async ({ mode, baseUrl, apiKey, sessionId, path: filePath, warmupPath,
 		const cpu = process.cpuUsage(cpu0);
 		const memory = probe.stop();
 		const gcCount = await gc.stop();
-		const { sha, storedIn } = verify ? await read(out) : {};
+		const { sha, storedIn } = await read(out);
 		return { mode, ms, cpuMs: (cpu.user + cpu.system) / 1000, bytes: out.bytes, sha256: sha, storedIn, memory, gcCount };
 	} finally {
 		fs.rmSync(userFolder, { recursive: true, force: true });

@@ -61,9 +61,7 @@ async function viaNode(harness, baseUrl, apiKey, sessionId, message) {
 		credentials: { pokeeApi: { apiKey, baseUrl } },
 	});
 	if (error) throw error;
-	const out = items[0].json;
-	// events the node consumed: every event of the turn (message.created, text.start, N deltas, text.stop, message.completed)
-	return { events: undefined, text: out.text, status: out.status };
+	return { text: items[0].json.text };
 }
 
 runWorker(async ({ mode, events, warmupEvents = 20000, baseUrl, apiKey, memory = false, n8nLoaded = false }) => {
@@ -72,7 +70,11 @@ runWorker(async ({ mode, events, warmupEvents = 20000, baseUrl, apiKey, memory =
 	const once = async (n) => {
 		const sid = await newSession(baseUrl, apiKey);
 		const message = `#events:${n}`;
-		return mode === 'node' ? viaNode(harness, baseUrl, apiKey, sid, message) : bare(baseUrl, apiKey, sid, message);
+		if (mode === 'node') return viaNode(harness, baseUrl, apiKey, sid, message);
+		const out = await bare(baseUrl, apiKey, sid, message);
+		// every event of the turn: message.created, text.start, N deltas, text.stop, message.completed
+		if (out.events !== n + 4) throw new Error(`bare loop counted ${out.events} events, expected ${n + 4}`);
+		return out;
 	};
 	if (warmupEvents) await once(warmupEvents); // JIT, lazy module loading, connection set-up
 	const probe = startProbe({ intervalMs: memory ? 20 : 5, liveHeap: memory });
@@ -91,7 +93,8 @@ runWorker(async ({ mode, events, warmupEvents = 20000, baseUrl, apiKey, memory =
 	const expected = expectedText(`#events:${events}`);
 	const result = {
 		mode,
-		events: events + 4,
+		// the node does not report a count: every event of the turn, as the bare loop counted (checked above)
+		events: mode === 'node' ? events + 4 : out.events,
 		ms,
 		cpuMs: (cpu.user + cpu.system) / 1000,
 		textLength: out.text.length,

@@ -28,6 +28,7 @@ const { chromium } = require('playwright-core');
 
 const { buildCases, defaultVersion, PACKAGE } = require('./cases');
 const { showcaseWorkflow, SHOTS } = require('./showcase');
+const { DEFAULT_KEY } = require('../fakes/fakePokee');
 
 const ROOT = path.resolve(__dirname, '../..');
 const BASE = (process.env.N8N_URL || 'http://127.0.0.1:5678').replace(/\/+$/, '');
@@ -76,7 +77,7 @@ const CHROMIUM_ARGS = [
 ];
 
 // Fake credentials: the panels only list them, nothing is sent (no operation is executed).
-const CREDENTIAL_DATA = { apiKey: 'pk_acme_0123456789abcdef', baseUrl: 'http://127.0.0.1:9' };
+const CREDENTIAL_DATA = { apiKey: DEFAULT_KEY, baseUrl: 'http://127.0.0.1:9' };
 
 // ---------------------------------------------------------------------------------------------
 // n8n REST API (the editor's own internal API), authenticated with the owner's cookie.

@@ -405,8 +405,6 @@ function tempUserFolder(prefix = 'n8n-poke-e2e-') {
 }
 
 module.exports = {
-	ROOT,
-	CREDENTIALS,
 	POKEE_KEY,
 	N8n,
 	startFakes,
@@ -419,11 +417,9 @@ module.exports = {
 	nodeError,
 	cleanup,
 	waitFor,
-	sleep,
 	sha256,
 	tail,
 	errorLines,
 	saveLog,
 	tempUserFolder,
-	freePort,
 };

@@ -451,7 +451,8 @@ async function deckJob(ctx) {
 		},
 		{ timeoutMs: 90_000, intervalMs: 500 },
 	);
-	report.check(`the trigger started execution ${execution.id} (mode trigger, success)`, true);
+	// waitFor only returns a successful trigger-mode execution: nothing left to check here
+	report.info(`the trigger started execution ${execution.id} (mode trigger, success)`);
 	const items = L.nodeOutput(execution.data, 'Deck sessions only');
 	const item = items.find((i) => i.json.session_id === session.id);
 	report.check(

@@ -211,4 +211,4 @@ async function startFakeChatModel(options = {}) {
 	};
 }
 
-module.exports = { startFakeChatModel, DEFAULT_KEY, MODEL };
+module.exports = { startFakeChatModel };

@@ -188,4 +188,4 @@ async function startFakePoke(options = {}) {
 	return fake;
 }
 
-module.exports = { startFakePoke, DEFAULT_V2_KEY, DEFAULT_V1_KEY };
+module.exports = { startFakePoke };

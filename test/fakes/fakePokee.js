@@ -1383,4 +1383,4 @@ async function startFakePokee(options = {}) {
 	return fake;
 }
 
-module.exports = { startFakePokee, makeZip, expectedText, scriptDeltas, statelessDeltas, deckFile, DEFAULT_KEY };
+module.exports = { startFakePokee, makeZip, expectedText, deckFile, DEFAULT_KEY };

@@ -200,9 +200,9 @@ function additionalData(hooks, credentials, extra = {}) {
 
 /**
  * Runs one action node on the given input items through WorkflowExecute.
- * Returns { items, error, status, chunks } where items are the node's main output.
- * `cancelAfterMs` stops the execution (as the Stop button does) after that many ms;
- * `onStart(cancel)` gets a function that stops it on demand.
+ * Returns { items, error, status, chunks, run } where items are the node's main output.
+ * `onStart(cancel)` gets a function that stops the execution (as the Stop button does) on
+ * demand, e.g. from a timer.
  */
 async function runNode({
 	type,
