@@ -492,6 +492,27 @@ describe('File operations', () => {
 		const { error } = await pokee({ resource: 'file', operation: 'download', sessionId: sid, path: 'somewhere', binaryPropertyName: 'data' });
 		expect(error.message).toBe('Pokee: "somewhere" is a folder, not a file (item 0)');
 	});
+
+	test('without Accept-Ranges, JSON files still download whole; only a listing counts as a folder', async () => {
+		const sid = await newSession();
+		const object = Buffer.from(JSON.stringify({ quarter: 'Q3', rows: Array.from({ length: 5000 }, (_, i) => i) }));
+		const array = Buffer.from(JSON.stringify([3, 1, 4, 1, 5, 9, 2, 6]));
+		fake.putFile('data/report.json', object);
+		fake.putFile('data/numbers.json', array);
+		fake.acceptRanges = false;
+		try {
+			for (const [path, bytes] of [['data/report.json', object], ['data/numbers.json', array]]) {
+				const { items, error } = await pokee({ resource: 'file', operation: 'download', sessionId: sid, path, binaryPropertyName: 'data' });
+				expect(error).toBeUndefined();
+				expect(items[0].binary.data.mimeType).toBe('application/json');
+				expect((await binaryBytes(items[0].binary.data)).equals(bytes)).toBe(true);
+			}
+			const { error } = await pokee({ resource: 'file', operation: 'download', sessionId: sid, path: 'data', binaryPropertyName: 'data' });
+			expect(error.message).toBe('Pokee: "data" is a folder, not a file (item 0)');
+		} finally {
+			fake.acceptRanges = true;
+		}
+	});
 });
 
 describe('Skills, usage, stateless responses', () => {

@@ -637,6 +637,8 @@ async function startFakePokee(options = {}) {
 		skills,
 		credits,
 		turnsStarted: 0,
+		/** Whether file downloads carry Accept-Ranges (the API's docs do not say they do). */
+		acceptRanges: true,
 		clearRequests: () => void (requests.length = 0),
 		putFile(path, data) {
 			if (!validPath(path) || path === '') throw new Error(`invalid path ${path}`);
@@ -1082,7 +1084,8 @@ async function startFakePokee(options = {}) {
 	function download(ctx, p, file) {
 		const size = sizeOf(file.data);
 		const ext = /\.([^./]+)$/.exec(p)?.[1]?.toLowerCase();
-		const headers = { 'content-type': MIME[ext] ?? 'application/octet-stream', 'accept-ranges': 'bytes' };
+		const headers = { 'content-type': MIME[ext] ?? 'application/octet-stream' };
+		if (fake.acceptRanges) headers['accept-ranges'] = 'bytes';
 		const rangeHeader = ctx.headers.range;
 		if (rangeHeader === undefined) {
 			return sendBody(ctx, 200, { ...headers, 'content-length': size }, chunksOf(file.data, 0, size));

@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { destroyBody, readSmallBody } from '../../shared/http';
+import { destroyBody, peekBody } from '../../shared/http';
 import type { PokeeContext, PokeeEnv } from './index';
 import { filePath, pokeeJson, pokeeRequest, seg } from './index';
 
@@ -39,6 +39,9 @@ export async function listFolder(
 	return out;
 }
 
+/** How a folder listing starts: an empty array, or an entry whose first field is a listing field. */
+const LISTING_START = /^\s*\[\s*(\]|\{\s*"(name|type|size|modified|path)"\s*:)/;
+
 /**
  * Downloads one workspace file into n8n's binary data store. The response stream is handed to
  * n8n as it arrives, so the file is never held whole in memory.
@@ -64,9 +67,11 @@ export async function downloadFile(
 	);
 	const mimeType = String(response.headers['content-type'] ?? 'application/octet-stream').split(';')[0].trim();
 	if (mimeType === 'application/json' && response.headers['accept-ranges'] === undefined) {
-		// the API answers a directory with its JSON listing
-		const listing = await readSmallBody(response.body, 2048);
-		if (listing.trim().startsWith('[')) {
+		// The API answers a folder with its JSON listing. Only the first bytes are looked at, and
+		// put back: a JSON file must reach the binary store whole.
+		const start = (await peekBody(response.body))?.subarray(0, 256).toString('utf8') ?? '';
+		if (LISTING_START.test(start)) {
+			destroyBody(response.body);
 			throw new NodeApiError(ctx.getNode(), { path }, {
 				message: `Pokee: "${path}" is a folder, not a file (item ${itemIndex})`,
 				description: 'Use File → List or File → Download Many for folders.',
