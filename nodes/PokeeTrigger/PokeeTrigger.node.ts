@@ -6,12 +6,13 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeApiError, NodeConnectionTypes } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { readApiCredential } from '../shared/http';
+import { splitList } from '../shared/params';
 import { checkFilePath, globToRegExp } from '../Pokee/helpers/validate';
 import type { PokeeEnv } from '../Pokee/transport';
-import { pokeeJson, pokeeProfile } from '../Pokee/transport';
+import { listSessions, pokeeProfile } from '../Pokee/transport';
 import { downloadFile, listFolder } from '../Pokee/transport/files';
 import type { PollState, SessionRecord, TriggerEvent, WatchConfig } from './detect';
 import { detectEvents, latestSample, snapshot, watchKey } from './detect';
@@ -128,15 +129,7 @@ export class PokeeTrigger implements INodeType {
 	async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 		const config = readConfig(this);
 		const env = await readApiCredential(this, pokeeProfile);
-		const list = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/sessions' });
-		if (!Array.isArray(list)) {
-			// read as "no sessions", it would end every watched session and wipe the state
-			throw new NodeApiError(this.getNode(), { body: JSON.stringify(list ?? null).slice(0, 500) }, {
-				message: 'Pokee: the session list is not a JSON array',
-				description: 'GET /v1/sessions answered with something else. Check the Base URL in the Pokee API credential.',
-			});
-		}
-		const sessions = list as SessionRecord[];
+		const sessions = (await listSessions(this, env)) as SessionRecord[];
 		const watched = config.ids ? sessions.filter((s) => config.ids!.includes(String(s.id))) : sessions;
 		const now = Date.now() / 1000;
 
@@ -153,10 +146,10 @@ export class PokeeTrigger implements INodeType {
 		const previous = staticData.state;
 		if (!previous || previous.watch !== watchKey(config)) {
 			// first poll, or another event/watch: a baseline, no flood of old sessions
-			staticData.state = snapshot(config, watched, now);
+			staticData.state = snapshot(config, watched);
 			return null;
 		}
-		const next = snapshot(config, watched, now, previous);
+		const next = snapshot(config, watched, previous);
 		const events = detectEvents(config, previous, watched, now);
 		const items: INodeExecutionData[] = [];
 		for (const event of events) items.push(await toItem(this, env, config, event));
@@ -168,7 +161,8 @@ export class PokeeTrigger implements INodeType {
 interface Config extends WatchConfig {
 	outputFolder: string;
 	includeListing: boolean;
-	downloadPattern: string;
+	/** Files of the output folder to download (Download Files pattern); none when undefined. */
+	downloadMatch?: RegExp;
 	binaryPropertyName: string;
 }
 
@@ -176,22 +170,18 @@ function readConfig(ctx: IPollFunctions): Config {
 	const node = ctx.getNode();
 	const event = ctx.getNodeParameter('event') as Config['event'];
 	const watch = ctx.getNodeParameter('watch', 'all') as string;
-	const split = (value: unknown) =>
-		String(value ?? '')
-			.split(',')
-			.map((v) => v.trim())
-			.filter((v) => v !== '');
-	const ids = watch === 'ids' ? split(ctx.getNodeParameter('sessionIds', '')) : undefined;
-	const keys = event === 'metadataChanged' ? split(ctx.getNodeParameter('metadataKeys', '')) : [];
+	const ids = watch === 'ids' ? splitList(ctx.getNodeParameter('sessionIds', '')) : undefined;
+	const keys = event === 'metadataChanged' ? splitList(ctx.getNodeParameter('metadataKeys', '')) : [];
 	const options = (event === 'turnFinished' ? ctx.getNodeParameter('options', {}) : {}) as IDataObject;
 	const outputFolder = checkFilePath(node, options.outputFolder ?? 'output', 'Output Folder', 0, { allowEmpty: true });
+	const downloadPattern = String(options.downloadPattern ?? '').trim();
 	return {
 		event,
 		ids,
 		keys,
 		outputFolder,
 		includeListing: options.includeListing === true,
-		downloadPattern: String(options.downloadPattern ?? '').trim(),
+		downloadMatch: downloadPattern ? globToRegExp(downloadPattern) : undefined,
 		binaryPropertyName: String(options.binaryPropertyName ?? 'data').trim() || 'data',
 	};
 }
@@ -199,7 +189,7 @@ function readConfig(ctx: IPollFunctions): Config {
 /** Builds the output item of one event; for Turn Finished, adds the listing and downloads. */
 async function toItem(ctx: IPollFunctions, env: PokeeEnv, config: Config, event: TriggerEvent): Promise<INodeExecutionData> {
 	const json: IDataObject = { ...event } as IDataObject;
-	if (event.event !== 'turnFinished' || (!config.includeListing && !config.downloadPattern)) return { json };
+	if (event.event !== 'turnFinished' || (!config.includeListing && !config.downloadMatch)) return { json };
 
 	const sessionId = event.session_id;
 	const listing = await listFolder(ctx, env, sessionId, config.outputFolder, false, 0).catch((error: unknown) => {
@@ -208,9 +198,9 @@ async function toItem(ctx: IPollFunctions, env: PokeeEnv, config: Config, event:
 		throw error;
 	});
 	if (config.includeListing) json.output_files = listing;
-	if (!config.downloadPattern) return { json };
+	const match = config.downloadMatch;
+	if (!match) return { json };
 
-	const match = globToRegExp(config.downloadPattern);
 	// The folder is the tenant's, shared by all sessions and kept across turns: only files modified
 	// since the turn started can be this turn's (an entry without a time is kept).
 	const since = Number(event.previous_activity ?? 0);

@@ -41,8 +41,6 @@ interface Seen {
 export interface PollState {
 	/** What was watched (see watchKey): when it changes, the next poll records a new baseline. */
 	watch: string;
-	/** Epoch seconds of the poll that stored this state. */
-	at: number;
 	sessions: Record<string, Seen>;
 }
 
@@ -61,9 +59,17 @@ export function watchKey(config: WatchConfig): string {
 	return JSON.stringify([config.event, config.ids ? [...config.ids].sort() : null, [...config.keys].sort()]);
 }
 
-/** Lower bound of the last turn's start: last_activity when the session was last seen idle. */
-function idleSince(seen: Seen): number {
-	return seen.i ?? seen.a;
+/**
+ * Lower bound of the start of the session's running or last turn: last_activity when it was last
+ * seen idle, or its creation when it was not seen before.
+ */
+function turnStart(before: Seen | undefined, s: SessionRecord): number {
+	return before ? (before.i ?? before.a) : Number(s.created_at ?? 0);
+}
+
+/** Whether a session has been active after its creation, i.e. has had a turn. */
+function hadTurn(s: SessionRecord): boolean {
+	return activity(s) > Number(s.created_at ?? activity(s));
 }
 
 function watchedMetadata(config: WatchConfig, s: SessionRecord): IDataObject {
@@ -75,21 +81,13 @@ function watchedMetadata(config: WatchConfig, s: SessionRecord): IDataObject {
 }
 
 /** The state to store after this poll; `previous` is the stored state of the same watch, if any. */
-export function snapshot(
-	config: WatchConfig,
-	sessions: SessionRecord[],
-	now: number,
-	previous?: PollState,
-): PollState {
-	const state: PollState = { watch: watchKey(config), at: now, sessions: {} };
+export function snapshot(config: WatchConfig, sessions: SessionRecord[], previous?: PollState): PollState {
+	const state: PollState = { watch: watchKey(config), sessions: {} };
 	for (const s of sessions) {
 		const id = String(s.id);
 		const seen: Seen = { a: activity(s), b: s.busy === true };
 		if (config.event === 'metadataChanged') seen.m = watchedMetadata(config, s);
-		if (config.event === 'turnFinished' && seen.b) {
-			const before = previous?.sessions[id];
-			seen.i = before ? idleSince(before) : Number(s.created_at ?? 0);
-		}
+		if (config.event === 'turnFinished' && seen.b) seen.i = turnStart(previous?.sessions[id], s);
 		state.sessions[id] = seen;
 	}
 	return state;
@@ -129,10 +127,9 @@ export function detectEvents(
 				// turn that started and finished between two polls, last_activity does not.
 				// A session first seen now was created since the last poll: it finished a turn if it
 				// has been active after its creation.
-				const finished = before ? before.b || activity(s) > before.a : activity(s) > Number(s.created_at ?? activity(s));
+				const finished = before ? before.b || activity(s) > before.a : hadTurn(s);
 				// previous_activity: the turn started after it, so files modified since are the turn's
-				const since = before ? idleSince(before) : Number(s.created_at ?? 0);
-				if (finished) events.push(sessionJson('turnFinished', s, { previous_activity: since }));
+				if (finished) events.push(sessionJson('turnFinished', s, { previous_activity: turnStart(before, s) }));
 				break;
 			}
 			case 'metadataChanged': {
@@ -170,8 +167,7 @@ export function latestSample(config: WatchConfig, sessions: SessionRecord[]): Tr
 		if (config.event === 'metadataChanged') return Object.keys(watchedMetadata(config, s)).length > 0;
 		return true;
 	});
-	// Turn Finished: a session that has had a turn (active after its creation) over a newer idle one
-	const hadTurn = (s: SessionRecord) => activity(s) > Number(s.created_at ?? activity(s));
+	// Turn Finished: a session that has had a turn over a newer idle one
 	if (config.event === 'turnFinished' && candidates.some(hadTurn)) candidates = candidates.filter(hadTurn);
 	const latest = candidates.sort((x, y) =>
 		config.event === 'sessionCreated' ? Number(y.created_at ?? 0) - Number(x.created_at ?? 0) : activity(y) - activity(x),

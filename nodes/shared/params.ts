@@ -80,3 +80,11 @@ export function positiveInteger(node: INode, value: unknown, field: string, item
 	}
 	return number;
 }
+
+/** A comma-separated list: its entries trimmed, empty ones dropped. */
+export function splitList(value: unknown): string[] {
+	return String(value ?? '')
+		.split(',')
+		.map((entry) => entry.trim())
+		.filter((entry) => entry !== '');
+}

@@ -1,9 +1,10 @@
-import type { IDataObject, IExecuteFunctions, IPollFunctions } from 'n8n-workflow';
+import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
-import type { ApiEnv, ApiProfile, ApiRequest, ApiResponse } from '../../shared/http';
+import type { ApiEnv, ApiProfile, ApiRequest, ApiResponse, RequestContext } from '../../shared/http';
 import { apiRequest } from '../../shared/http';
 
-export type PokeeContext = IExecuteFunctions | IPollFunctions;
+export type PokeeContext = RequestContext;
 
 export const pokeeProfile: ApiProfile = {
 	name: 'Pokee',
@@ -74,4 +75,21 @@ export async function pokeeJson<T = IDataObject>(
 ): Promise<T> {
 	const response = await pokeeRequest<T>(ctx, env, req, itemIndex);
 	return response.body;
+}
+
+/**
+ * GET /v1/sessions: the tenant's sessions, from a JSON array or a `{data: [...]}` envelope.
+ * Anything else is an error, never "no sessions" (a trigger would take every session as ended).
+ */
+export async function listSessions(ctx: PokeeContext, env: PokeeEnv, itemIndex?: number): Promise<IDataObject[]> {
+	const body = await pokeeJson<unknown>(ctx, env, { method: 'GET', path: '/v1/sessions' }, itemIndex);
+	const list = Array.isArray(body) ? body : (body as IDataObject | null)?.data;
+	if (!Array.isArray(list)) {
+		throw new NodeApiError(ctx.getNode(), { body: JSON.stringify(body ?? null).slice(0, 500) }, {
+			message: 'Pokee: the session list is not a JSON array',
+			description: 'GET /v1/sessions answered with something else. Check the Base URL in the Pokee API credential.',
+			itemIndex,
+		});
+	}
+	return list as IDataObject[];
 }

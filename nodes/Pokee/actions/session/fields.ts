@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { Show } from '../../../shared/params';
-import { inputError, parseJsonArray, parseJsonObject, positiveInteger } from '../../../shared/params';
+import { inputError, parseJsonArray, parseJsonObject, positiveInteger, splitList } from '../../../shared/params';
 import { checkFilePath } from '../../helpers/validate';
 
 /** The options of a new session, shared by Session → Create and Message → Send ("new session"). */
@@ -75,11 +75,7 @@ export function sessionOptionsField(show: Show): INodeProperties {
 
 function prefixes(ctx: IExecuteFunctions, value: unknown, field: string, itemIndex: number): string[] | undefined {
 	if (typeof value !== 'string' || value.trim() === '') return undefined;
-	return value
-		.split(',')
-		.map((p) => p.trim())
-		.filter((p) => p !== '')
-		.map((p) => checkFilePath(ctx.getNode(), p, field, itemIndex));
+	return splitList(value).map((p) => checkFilePath(ctx.getNode(), p, field, itemIndex));
 }
 
 /** Checks tool definitions (flat or nested function shape, at most 128, names up to 64 chars). */

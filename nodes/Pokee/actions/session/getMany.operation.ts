@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { positiveInteger } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
-import { pokeeJson } from '../../transport';
+import { listSessions } from '../../transport';
 
 const show = { resource: ['session'], operation: ['getMany'] };
 
@@ -43,9 +43,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : positiveInteger(this.getNode(), this.getNodeParameter('limit', itemIndex, 50), 'Limit', itemIndex);
 	const state = this.getNodeParameter('state', itemIndex, 'all') as string;
-	const body = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/sessions' }, itemIndex);
-	const list = (Array.isArray(body) ? body : ((body as IDataObject)?.data as IDataObject[] | undefined) ?? []) as IDataObject[];
-	return list
+	return (await listSessions(this, env, itemIndex))
 		.filter((s) => state === 'all' || (state === 'busy') === (s.busy === true))
 		.slice(0, limit);
 }
