@@ -5,13 +5,13 @@ import { NodeOperationError } from 'n8n-workflow';
  * Hosts allowed over plain http: the loopback addresses (127.0.0.0/8, ::1, localhost).
  * Everything else must be https, so API keys never travel in clear text.
  */
-export function isLoopbackHost(hostname: string): boolean {
+function isLoopbackHost(hostname: string): boolean {
 	const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
 	if (host === 'localhost' || host.endsWith('.localhost') || host === '::1') return true;
 	return /^127(\.\d{1,3}){3}$/.test(host);
 }
 
-export interface CheckedUrl {
+interface CheckedUrl {
 	/** The URL as a string, without trailing slashes. */
 	href: string;
 	url: URL;

@@ -68,7 +68,7 @@ export interface ApiResponse<T = unknown> {
 	body: T;
 }
 
-export const RETRY_POLICY = {
+const RETRY_POLICY = {
 	/** Retries after the first attempt. */
 	maxRetries: 3,
 	/** First backoff; doubles on each retry. */
@@ -84,7 +84,7 @@ const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOST
 const DROPPED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
 
 /** Replaces every secret in a text by "***". */
-export function redact(text: string, secrets: Array<string | undefined> = []): string {
+function redact(text: string, secrets: Array<string | undefined> = []): string {
 	let out = text;
 	for (const secret of secrets) {
 		if (secret && secret.length >= 4) out = out.split(secret).join('***');
@@ -156,7 +156,7 @@ export function destroyBody(body: unknown): void {
 }
 
 /** The `error`/`message` an API put in its JSON error body, or the raw text. */
-export function apiErrorDetail(text: string): { detail: string; code?: string } {
+function apiErrorDetail(text: string): { detail: string; code?: string } {
 	try {
 		const parsed = JSON.parse(text) as IDataObject;
 		if (parsed && typeof parsed === 'object') {
@@ -176,7 +176,7 @@ export function apiErrorDetail(text: string): { detail: string; code?: string } 
 }
 
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
-export function retryAfterMs(value: unknown): number | undefined {
+function retryAfterMs(value: unknown): number | undefined {
 	const raw = Array.isArray(value) ? value[0] : value;
 	if (typeof raw !== 'string' || raw.trim() === '') return undefined;
 	const seconds = Number(raw.trim());
@@ -226,7 +226,7 @@ export function statusError(
 }
 
 /** Builds the NodeApiError for a request that got no HTTP answer. */
-export function connectionError(
+function connectionError(
 	ctx: RequestContext,
 	profile: ApiProfile,
 	error: unknown,

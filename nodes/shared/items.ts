@@ -5,7 +5,7 @@ import type { ApiEnv, ApiProfile } from './http';
 import { readApiCredential } from './http';
 
 /** What an operation returns for one input item: JSON object(s), or full items (e.g. with binary). */
-export type ItemResult = IDataObject | IDataObject[] | INodeExecutionData | INodeExecutionData[];
+type ItemResult = IDataObject | IDataObject[] | INodeExecutionData | INodeExecutionData[];
 
 type ItemHandler = (itemIndex: number) => Promise<ItemResult>;
 

@@ -33,7 +33,7 @@ export function checkFilePath(node: INode, value: unknown, field: string, itemIn
 	return segments.join('/');
 }
 
-export const SKILL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const SKILL_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export function checkSkillName(node: INode, value: unknown, itemIndex: number): string {
 	const name = typeof value === 'string' ? value.trim() : '';

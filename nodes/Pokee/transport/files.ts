@@ -5,7 +5,7 @@ import { destroyBody, peekBody } from '../../shared/http';
 import type { PokeeContext, PokeeEnv } from './index';
 import { filePath, pokeeJson, pokeeRequest, seg } from './index';
 
-export interface ListedEntry extends IDataObject {
+interface ListedEntry extends IDataObject {
 	name: string;
 	type: string;
 	path: string;

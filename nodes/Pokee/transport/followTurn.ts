@@ -12,7 +12,7 @@ const MAX_RESUMES_WITHOUT_PROGRESS = 3;
 /** Watchdog tick: how late, at most, a time limit or a stop is noticed. */
 const WATCHDOG_MS = 200;
 
-export interface TurnTarget {
+interface TurnTarget {
 	/** 'session' for session turns, 'response' for stateless /v1/responses streams. */
 	kind: 'session' | 'response';
 	sessionId?: string;

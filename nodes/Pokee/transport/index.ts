@@ -39,7 +39,7 @@ export function filePath(path: string): string {
 	return path.split('/').map(encodeURIComponent).join('/');
 }
 
-export type PokeeRequest = Omit<ApiRequest, 'url' | 'idempotent'> & {
+type PokeeRequest = Omit<ApiRequest, 'url' | 'idempotent'> & {
 	path: string;
 	/** Defaults to true for GET, PUT and DELETE. */
 	idempotent?: boolean;

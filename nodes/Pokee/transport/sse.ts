@@ -8,7 +8,7 @@ export interface SseEvent {
 }
 
 /** The part of a Node.js readable stream (an HTTP response body) the decoder uses. */
-export interface SseBody {
+interface SseBody {
 	on(event: string, listener: (arg: unknown) => void): unknown;
 	removeListener(event: string, listener: (arg: unknown) => void): unknown;
 	readableEnded?: boolean;

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { SseEvent } from './sse';
 
-export type TurnStatus =
+type TurnStatus =
 	| 'in_progress'
 	| 'completed'
 	| 'error'
@@ -10,7 +10,7 @@ export type TurnStatus =
 	| 'tool_call_requested'
 	| 'replayed';
 
-export interface ToolUse {
+interface ToolUse {
 	id: string;
 	name: string;
 	input: unknown;
@@ -18,7 +18,7 @@ export interface ToolUse {
 	is_error?: boolean;
 }
 
-export interface ToolCall {
+interface ToolCall {
 	call_id: string;
 	name: string;
 	arguments: unknown;
@@ -35,7 +35,7 @@ export class MalformedEventError extends Error {
 }
 
 /** What applying one event meant for the turn. */
-export type EventOutcome = 'duplicate' | 'continue' | 'terminal' | 'tool_call';
+type EventOutcome = 'duplicate' | 'continue' | 'terminal' | 'tool_call';
 
 /**
  * Text gathered from many small deltas. Parts are joined in blocks so memory stays close to the

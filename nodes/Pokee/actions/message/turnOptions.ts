@@ -76,7 +76,7 @@ export function turnOptionsField(show: Show, { toolCalls = true, busy = false, i
 	};
 }
 
-export interface TurnOptions extends FollowOptions {
+interface TurnOptions extends FollowOptions {
 	includeRawEvents: boolean;
 	ifBusy: 'wait' | 'fail';
 	idempotencyKey: string;
