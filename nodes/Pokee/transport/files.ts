@@ -3,7 +3,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { destroyBody, peekBody } from '../../shared/http';
 import type { PokeeContext, PokeeEnv } from './index';
-import { filePath, pokeeJson, pokeeRequest, seg } from './index';
+import { pokeeJson, pokeeRequest, seg, sessionFilePath } from './index';
 
 interface ListedEntry extends IDataObject {
 	name: string;
@@ -59,7 +59,7 @@ export async function downloadFile(
 		env,
 		{
 			method: 'GET',
-			path: `/v1/sessions/${seg(sessionId)}/files/${filePath(path)}`,
+			path: sessionFilePath(sessionId, path),
 			headers: { Accept: '*/*' },
 			encoding: 'stream',
 		},

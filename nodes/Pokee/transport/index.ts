@@ -34,9 +34,9 @@ export function seg(value: string): string {
 	return encodeURIComponent(value);
 }
 
-/** Encodes a workspace-relative file path segment by segment, keeping its slashes. */
-export function filePath(path: string): string {
-	return path.split('/').map(encodeURIComponent).join('/');
+/** The URL path of a workspace file, seen through a session's scope; encoded segment by segment. */
+export function sessionFilePath(sessionId: string, path: string): string {
+	return `/v1/sessions/${seg(sessionId)}/files/${path.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 type PokeeRequest = Omit<ApiRequest, 'url' | 'idempotent'> & {

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { checkFilePath } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { filePath, pokeeRequest, seg } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { pokeeRequest, sessionFilePath } from '../../transport';
+import { readSessionId, sessionIdField } from '../session/fields';
 import { filePathField } from './fields';
 
 const show = { resource: ['file'], operation: ['delete'] };
@@ -15,8 +15,8 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const sessionId = readSessionId(this, itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
-	await pokeeRequest(this, env, { method: 'DELETE', path: `/v1/sessions/${seg(sessionId)}/files/${filePath(path)}` }, itemIndex);
+	await pokeeRequest(this, env, { method: 'DELETE', path: sessionFilePath(sessionId, path) }, itemIndex);
 	return { path, deleted: true };
 }

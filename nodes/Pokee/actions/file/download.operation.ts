@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { checkFilePath } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { readSessionId, sessionIdField } from '../session/fields';
 import { downloadFile } from '../../transport/files';
 import { binaryPropertyField, filePathField, readBinaryPropertyName } from './fields';
 
@@ -16,7 +16,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const sessionId = readSessionId(this, itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
 	const property = readBinaryPropertyName(this, itemIndex);
 	return await downloadFile(this, env, sessionId, path, property, itemIndex);

@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { checkFilePath } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { readSessionId, sessionIdField } from '../session/fields';
 import { listFolder } from '../../transport/files';
 
 const show = { resource: ['file'], operation: ['list'] };
@@ -30,7 +30,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject[]> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const sessionId = readSessionId(this, itemIndex);
 	const folder = checkFilePath(node, this.getNodeParameter('folder', itemIndex, ''), 'Folder', itemIndex, { allowEmpty: true });
 	const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
 	return await listFolder(this, env, sessionId, folder, recursive, itemIndex);

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { checkFilePath } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { filePath, pokeeJson, seg } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { pokeeJson, sessionFilePath } from '../../transport';
+import { readSessionId, sessionIdField } from '../session/fields';
 import { binaryBody, binaryPropertyField, filePathField, inputBinary, readBinaryPropertyName } from './fields';
 
 const show = { resource: ['file'], operation: ['upload'] };
@@ -17,7 +17,7 @@ export const description: INodeProperties[] = [
 /** PUT is idempotent (the same bytes to the same path), so it is retried after 5xx. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const sessionId = readSessionId(this, itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
 	const binary = inputBinary(this, readBinaryPropertyName(this, itemIndex), itemIndex);
 	const body = await binaryBody(this, binary);
@@ -26,7 +26,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		env,
 		{
 			method: 'PUT',
-			path: `/v1/sessions/${seg(sessionId)}/files/${filePath(path)}`,
+			path: sessionFilePath(sessionId, path),
 			body: body as Buffer,
 			headers: { 'Content-Type': binary.mimeType || 'application/octet-stream' },
 			// a stream cannot be sent twice

@@ -6,7 +6,7 @@ import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
-import { sessionIdField } from '../session/fields';
+import { readSessionId, sessionIdField } from '../session/fields';
 import { finishTurn } from './finish';
 import { readTurnOptions, turnOptionsField } from './turnOptions';
 
@@ -49,7 +49,7 @@ export function readEventId(ctx: IExecuteFunctions, name: string, field: string,
 /** Re-attaches to a turn's stream (running or finished within the grace period). */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const sessionId = readSessionId(this, itemIndex);
 	const responseId = checkId(node, this.getNodeParameter('responseId', itemIndex), 'Response ID', itemIndex);
 	const after = readEventId(this, 'lastEventId', 'Last Event ID', itemIndex);
 	const options = readTurnOptions(this, itemIndex);

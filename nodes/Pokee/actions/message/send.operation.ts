@@ -3,13 +3,12 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { destroyBody, readSmallBody, statusError } from '../../../shared/http';
 import { requireText } from '../../../shared/params';
-import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeProfile, pokeeRequest, seg } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
-import { sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
+import { readSessionId, sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
 import { waitUntilIdle } from '../session/waitUntilIdle.operation';
 import { finishTurn } from './finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from './turnOptions';
@@ -61,7 +60,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const options = readTurnOptions(this, itemIndex);
 	// all input checked before the first request
 	let sessionId =
-		mode === 'new' ? '' : checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+		mode === 'new' ? '' : readSessionId(this, itemIndex);
 	const createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
 
 	if (createBody) {

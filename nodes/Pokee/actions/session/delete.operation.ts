@@ -1,14 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, seg } from '../../transport';
-import { sessionIdField } from './fields';
+import { readSessionId, sessionIdField } from './fields';
 
 export const description: INodeProperties[] = [sessionIdField({ resource: ['session'], operation: ['delete'] })];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
-	const id = checkId(this.getNode(), this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const id = readSessionId(this, itemIndex);
 	await pokeeRequest(this, env, { method: 'DELETE', path: `/v1/sessions/${seg(id)}` }, itemIndex);
 	return { id, deleted: true };
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { Show } from '../../../shared/params';
 import { inputError, parseJsonArray, parseJsonObject, positiveInteger, splitList } from '../../../shared/params';
-import { checkFilePath } from '../../helpers/validate';
+import { checkFilePath, checkId } from '../../helpers/validate';
 
 /** The options of a new session, shared by Session → Create and Message → Send ("new session"). */
 export function sessionOptionsField(show: Show): INodeProperties {
@@ -126,4 +126,9 @@ export function sessionIdField(show: Show, description = 'ID of the session, e.g
 		description,
 		displayOptions: { show },
 	};
+}
+
+/** The Session ID parameter of one item, checked. */
+export function readSessionId(ctx: IExecuteFunctions, itemIndex: number): string {
+	return checkId(ctx.getNode(), ctx.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
 }

@@ -1,13 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, seg } from '../../transport';
-import { sessionIdField } from './fields';
+import { readSessionId, sessionIdField } from './fields';
 
 export const description: INodeProperties[] = [sessionIdField({ resource: ['session'], operation: ['get'] })];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
-	const id = checkId(this.getNode(), this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const id = readSessionId(this, itemIndex);
 	return await pokeeJson(this, env, { method: 'GET', path: `/v1/sessions/${seg(id)}` }, itemIndex);
 }

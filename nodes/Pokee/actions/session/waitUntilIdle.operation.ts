@@ -2,10 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { positiveInteger } from '../../../shared/params';
-import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, seg } from '../../transport';
-import { sessionIdField } from './fields';
+import { readSessionId, sessionIdField } from './fields';
 
 const show = { resource: ['session'], operation: ['waitUntilIdle'] };
 
@@ -60,7 +59,7 @@ export async function waitUntilIdle(
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const id = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const id = readSessionId(this, itemIndex);
 	const interval = positiveInteger(node, this.getNodeParameter('pollInterval', itemIndex, 5), 'Poll Interval', itemIndex);
 	const limit = positiveInteger(node, this.getNodeParameter('timeLimit', itemIndex, 3600), 'Time Limit', itemIndex);
 	return await waitUntilIdle(this, env, id, interval * 1000, Date.now() + limit * 1000, itemIndex);

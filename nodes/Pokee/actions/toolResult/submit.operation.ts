@@ -9,6 +9,7 @@ import { TurnState } from '../../transport/turnState';
 import { finishTurn } from '../message/finish';
 import { readEventId } from '../message/resume.operation';
 import { readTurnOptions, turnOptionsField } from '../message/turnOptions';
+import { readSessionId } from '../session/fields';
 
 const show = { resource: ['toolResult'], operation: ['submit'] };
 
@@ -67,7 +68,7 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+	const sessionId = readSessionId(this, itemIndex);
 	const responseId = checkId(node, this.getNodeParameter('responseId', itemIndex), 'Response ID', itemIndex);
 	const callId = checkId(node, this.getNodeParameter('callId', itemIndex), 'Call ID', itemIndex);
 	const raw = this.getNodeParameter('output', itemIndex) as unknown;
