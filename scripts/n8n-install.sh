@@ -13,10 +13,7 @@ set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-N8N_VERSION="2.41.1"
-N8N_DIR="$ROOT/.cache/n8n-$N8N_VERSION"
 MARKER="$N8N_DIR/.install-complete"
-N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
 
 if [ -f "$MARKER" ] && [ -x "$N8N_BIN" ]; then
 	exit 0 # already provisioned

@@ -26,7 +26,6 @@ user_folder="$(cd "$1" && pwd)"
 shift
 
 "$ROOT/scripts/n8n-install.sh" # no-op when already installed
-N8N_BIN="$ROOT/.cache/n8n-2.41.1/node_modules/.bin/n8n"
 
 export N8N_USER_FOLDER="$user_folder"
 # Test-only key: credentials stored in a test user folder are encrypted with it.

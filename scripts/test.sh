@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: everything CI checks, from a clean clone.
-#   lint (official n8n config, strict) -> type-check -> build -> unit/integration tests (jest,
+#   lint (official n8n config, strict) -> build (tsc type-checks it) -> unit/integration tests (jest,
 #   real n8n engine against the loopback fakes) -> end-to-end tests in a real n8n -> the n8n
 #   editor in Debian's Chromium.
 # Set SKIP_E2E=1 to stop after jest (the last two provision n8n, ~5 min cold).
@@ -16,10 +16,7 @@ bash scripts/setup.sh
 step "lint (n8n-node lint, strict)"
 npx n8n-node lint
 
-step "type-check"
-npx tsc -p tsconfig.json --noEmit
-
-step "build"
+step "build (tsc type-checks everything it compiles)"
 npm run build --silent
 
 step "jest"

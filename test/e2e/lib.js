@@ -23,7 +23,8 @@ const { startFakeChatModel } = require('../fakes/fakeChatModel');
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
-const N8N_DIR = path.join(ROOT, '.cache/n8n-2.41.1');
+// the pinned n8n's folder, exported by scripts/env.sh (the scripts that run these tests source it)
+const N8N_DIR = process.env.N8N_DIR;
 const N8N_RUN = path.join(ROOT, 'scripts/n8n-run.sh');
 
 // Credential ids the example workflows reference (their JSON holds ids and names, never keys).
