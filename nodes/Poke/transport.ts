@@ -1,11 +1,11 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import type { ApiEnv, ApiProfile, ApiRequest } from '../shared/http';
+import type { ApiEnv, ApiProfile, ApiRequest, CredentialProfile } from '../shared/http';
 import { apiRequest } from '../shared/http';
 
 const KEYS_URL = 'https://poke.com/kitchen/api-keys';
 
-export const pokeProfile: ApiProfile = {
+export const pokeProfile: CredentialProfile = {
 	name: 'Poke',
 	credentialType: 'pokeApi',
 	messages: {
@@ -26,7 +26,7 @@ export const pokeWebhookProfile: ApiProfile = {
 	messages: { 401: 'Poke: the webhook token was rejected' },
 	hints: {
 		401: 'Use the webhookToken returned by Webhook → Create for this webhook URL.',
-		429: 'Slow the workflow down (fewer items at once) or try again later.',
+		429: pokeProfile.hints[429],
 	},
 };
 

@@ -24,6 +24,9 @@ export interface ApiProfile {
 	messages?: Record<number, string>;
 }
 
+/** A profile whose requests authenticate with the API key credential. */
+export type CredentialProfile = ApiProfile & { credentialType: string };
+
 /** A checked credential: its normalised base URL and its key (kept only to redact it). */
 export interface ApiEnv {
 	baseUrl: string;
@@ -31,8 +34,11 @@ export interface ApiEnv {
 }
 
 /** Reads and checks an API's credential (once per execution or poll). */
-export async function readApiCredential(ctx: RequestContext, profile: ApiProfile): Promise<ApiEnv> {
-	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl: string }>(profile.credentialType ?? '');
+export async function readApiCredential(
+	ctx: RequestContext,
+	profile: CredentialProfile,
+): Promise<ApiEnv> {
+	const credentials = await ctx.getCredentials<{ apiKey: string; baseUrl: string }>(profile.credentialType);
 	return {
 		baseUrl: normaliseBaseUrl(ctx.getNode(), credentials.baseUrl, `${profile.name} API`),
 		apiKey: String(credentials.apiKey ?? ''),

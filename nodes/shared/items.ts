@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ApiEnv, ApiProfile } from './http';
+import type { ApiEnv, CredentialProfile } from './http';
 import { readApiCredential } from './http';
 
 /** What an operation returns for one input item: JSON object(s), or full items (e.g. with binary). */
@@ -88,7 +88,7 @@ export interface OperationModule {
  */
 export async function routeOperations(
 	ctx: IExecuteFunctions,
-	profile: ApiProfile,
+	profile: CredentialProfile,
 	operations: Record<string, OperationModule>,
 ): Promise<INodeExecutionData[][]> {
 	const resource = ctx.getNodeParameter('resource', 0) as string;

@@ -1,12 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { ApiEnv, ApiProfile, ApiRequest, ApiResponse, RequestContext } from '../../shared/http';
+import type { ApiEnv, ApiRequest, ApiResponse, CredentialProfile, RequestContext } from '../../shared/http';
 import { apiRequest } from '../../shared/http';
 
 export type PokeeContext = RequestContext;
 
-export const pokeeProfile: ApiProfile = {
+export const pokeeProfile: CredentialProfile = {
 	name: 'Pokee',
 	credentialType: 'pokeeApi',
 	messages: {

@@ -150,7 +150,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		...final,
 		id: final.id ?? state.responseId ?? null,
 		status: state.status,
-		text: state.text || outputText(final),
+		text: (turn.text as string) || outputText(final),
 		function_calls: functionCalls(final),
 		...(turn.thinking ? { thinking: turn.thinking } : {}),
 		...(turn.events ? { events: turn.events } : {}),
