@@ -9,8 +9,6 @@ import { MalformedEventError, TurnState } from './turnState';
 
 /** Consecutive reconnections that bring no new event before the stream counts as broken. */
 const MAX_RESUMES_WITHOUT_PROGRESS = 3;
-/** Watchdog tick: how late, at most, a time limit or a stop is noticed. */
-const WATCHDOG_MS = 200;
 
 interface TurnTarget {
 	/** 'session' for session turns, 'response' for stateless /v1/responses streams. */
@@ -85,31 +83,14 @@ export async function followTurn(
 ): Promise<TurnState> {
 	const { itemIndex } = options;
 	const node = ctx.getNode();
-	const abort = new AbortController();
-	let reason: 'timeout' | 'stopped' | undefined;
-	let current: unknown = first;
-	const stopAll = (why: 'timeout' | 'stopped') => {
-		reason ??= why;
-		abort.abort();
-		destroyBody(current);
-	};
-
+	// Ends reading when the time limit passes or the execution is stopped, whichever comes first.
+	const timeLimit = AbortSignal.timeout(Math.max(0, options.deadline - Date.now()));
 	const executionSignal = ctx.getExecutionCancelSignal();
-	const onStopped = () => stopAll('stopped');
-	executionSignal?.addEventListener('abort', onStopped);
-	if (executionSignal?.aborted) onStopped();
-
-	let settled = false;
-	void (async () => {
-		while (!settled) {
-			const left = options.deadline - Date.now();
-			if (left <= 0) {
-				stopAll('timeout');
-				return;
-			}
-			await sleep(Math.min(WATCHDOG_MS, left));
-		}
-	})();
+	const signal = executionSignal ? AbortSignal.any([timeLimit, executionSignal]) : timeLimit;
+	/** The stream being read; destroyed when the signal fires (a stalled read may not wake otherwise). */
+	let body: unknown = first;
+	const onAbort = () => destroyBody(body);
+	signal.addEventListener('abort', onAbort, { once: true });
 
 	const onText = options.streamText
 		? (delta: string) => void ctx.sendChunk('item', itemIndex, delta)
@@ -126,10 +107,9 @@ export async function followTurn(
 			: false;
 
 	try {
-		let body: unknown = first;
 		let withoutProgress = 0;
 		for (;;) {
-			if (abort.signal.aborted) break;
+			if (signal.aborted) break;
 			if (body === undefined) {
 				if (!state.responseId) {
 					throw new NodeApiError(node, { status: 'no_response_id' } as JsonObject, {
@@ -148,16 +128,15 @@ export async function followTurn(
 						path: eventsPath(target, state.responseId),
 						headers,
 						encoding: 'stream',
-						abortSignal: abort.signal,
+						abortSignal: signal,
 					},
 					itemIndex,
 				).catch((error: unknown) => ({ failed: error }));
 				if ('failed' in resumed) {
-					if (abort.signal.aborted) break;
+					if (signal.aborted) break;
 					throw resumed.failed;
 				}
 				body = resumed.body;
-				current = body;
 			}
 
 			state.newConnection();
@@ -171,7 +150,7 @@ export async function followTurn(
 						return true;
 					}
 					return false;
-				}, abort.signal);
+				}, signal);
 			} catch (error) {
 				if (error instanceof MalformedEventError) {
 					// the item fails, so the turn must not run on (and bill) unseen
@@ -187,7 +166,7 @@ export async function followTurn(
 				destroyBody(body);
 				body = undefined;
 			}
-			if (abort.signal.aborted) break;
+			if (signal.aborted) break;
 
 			if (outcome === 'terminal') return state;
 			if (outcome === 'tool_call') {
@@ -219,14 +198,13 @@ export async function followTurn(
 			if (withoutProgress > 0) await sleep(250 * withoutProgress);
 		}
 	} finally {
-		settled = true;
-		executionSignal?.removeEventListener('abort', onStopped);
+		signal.removeEventListener('abort', onAbort);
 		if (options.streamText) void ctx.sendChunk('end', itemIndex);
 	}
 
 	// Stopped by the time limit or by the user stopping the execution.
 	const responseId = state.responseId;
-	if (reason === 'timeout') {
+	if ((signal.reason as Error | undefined)?.name === 'TimeoutError') {
 		let cancelled = '';
 		if (options.cancelOnTimeout && responseId) {
 			cancelled = (await cancelQuietly())
