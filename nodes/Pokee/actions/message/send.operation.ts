@@ -59,8 +59,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const options = readTurnOptions(this, itemIndex);
 	// all input checked before the first request
-	let sessionId =
-		mode === 'new' ? '' : readSessionId(this, itemIndex);
+	let sessionId = mode === 'new' ? '' : readSessionId(this, itemIndex);
 	const createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
 
 	if (createBody) {
