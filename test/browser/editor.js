@@ -14,8 +14,11 @@
  *      operation as an action and the Pokee Trigger's events as triggers.
  * Console errors in IGNORED are tolerated (and printed).
  *
- * Run by scripts/browser.sh, which starts n8n with the package installed and sets:
- *   N8N_URL          the editor, e.g. http://127.0.0.1:5789 (fresh instance: no owner yet)
+ * Run by scripts/browser.sh (which provides Chromium, the dependencies and the pinned n8n).
+ * Starts a throw-away n8n with the package installed (test/e2e/lib.js) and stops it at the end;
+ * settings:
+ *   N8N_URL          use this running editor instead, e.g. http://127.0.0.1:5678 (a fresh
+ *                    instance: no owner yet, or one a previous run set up)
  *   CHROMIUM         the browser binary (default /usr/bin/chromium)
  *   ARTIFACT_DIR     where screenshots of failing panels go (default test-output/browser)
  *   SCREENSHOT_DIR   where the README screenshots go (default: ARTIFACT_DIR/screenshots;
@@ -29,9 +32,11 @@ const { chromium } = require('playwright-core');
 const { buildCases, defaultVersion, PACKAGE } = require('./cases');
 const { showcaseWorkflow, SHOTS } = require('./showcase');
 const { DEFAULT_KEY } = require('../fakes/fakePokee');
+const L = require('../e2e/lib');
 
 const ROOT = path.resolve(__dirname, '../..');
-const BASE = (process.env.N8N_URL || 'http://127.0.0.1:5678').replace(/\/+$/, '');
+/** The editor's URL: N8N_URL, or the throw-away n8n main() starts. */
+let BASE = (process.env.N8N_URL || '').replace(/\/+$/, '');
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const ARTIFACT_DIR = path.resolve(ROOT, process.env.ARTIFACT_DIR || 'test-output/browser');
 const SCREENSHOT_DIR = path.resolve(ROOT, process.env.SCREENSHOT_DIR || path.join(ARTIFACT_DIR, 'screenshots'));
@@ -369,7 +374,31 @@ async function checkNodePanel(page, desc, trigger, settled, screenshot) {
 	return { problems, shot };
 }
 
+/** Runs the checks against N8N_URL, or against a throw-away n8n with the package installed. */
 async function main() {
+	if (BASE) return await checkEditor();
+	const userFolder = L.tempUserFolder('n8n-poke-browser-');
+	// also when a signal ends the run early (see below)
+	process.on('exit', () => fs.rmSync(userFolder, { recursive: true, force: true }));
+	const n8n = new L.N8n(userFolder);
+	let passed = false;
+	try {
+		await n8n.installPackage();
+		BASE = `http://127.0.0.1:${await n8n.start()}`;
+		console.log(`n8n ready on ${BASE}, opening the editor`);
+		await checkEditor();
+		passed = !process.exitCode;
+	} finally {
+		// what n8n logged helps with a failed check
+		if (!passed) {
+			fs.mkdirSync(ARTIFACT_DIR, { recursive: true });
+			fs.writeFileSync(path.join(ARTIFACT_DIR, 'n8n.log'), n8n.log ?? '');
+		}
+		await L.cleanup();
+	}
+}
+
+async function checkEditor() {
 	fs.mkdirSync(ARTIFACT_DIR, { recursive: true });
 	// Failure screenshots of an earlier run would mislead.
 	for (const f of fs.readdirSync(ARTIFACT_DIR)) if (f.endsWith('.png')) fs.rmSync(path.join(ARTIFACT_DIR, f));
@@ -455,8 +484,8 @@ async function main() {
 
 if (require.main === module) {
 	// Stopped by scripts/browser.sh's trap: exit at once instead of failing every remaining
-	// check against a closed browser. Playwright kills Chromium on process exit.
-	for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(130));
+	// check against a closed browser. Playwright kills Chromium on process exit; n8n is stopped.
+	for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void L.cleanup().finally(() => process.exit(130)));
 	main().catch((err) => {
 		console.error(`FAIL ${err.stack || err}`);
 		process.exitCode = 1;
