@@ -97,13 +97,9 @@ async function run(type, parameters, { fake = instant, credentials, ...extra } =
 const send = (fake, sessionId, message, { options = {}, params = {}, ...extra } = {}) =>
 	run('pokee', { resource: 'message', operation: 'send', sessionMode: 'existing', sessionId, message, options, ...params }, { fake, ...extra });
 
+/** A persistent session, made in the fake directly: nothing in its request log. */
 async function newSession(fake) {
-	const res = await fetch(`${fake.baseUrl}/v1/sessions`, {
-		method: 'POST',
-		headers: { Authorization: `Bearer ${POKEE_KEY}`, 'Content-Type': 'application/json' },
-		body: JSON.stringify({ persistent: true }),
-	});
-	return (await res.json()).id;
+	return fake.createSession({ persistent: true }).id;
 }
 
 const of = (fake, method, pattern) => fake.requests.filter((r) => r.method === method && pattern.test(r.path));

@@ -25,15 +25,9 @@ const creds = (over = {}) => ({ pokeeApi: { apiKey: DEFAULT_KEY, baseUrl: fake.b
 
 const pokee = (parameters, extra = {}) => runNode({ type: 'pokee', parameters, credentials: creds(), ...extra });
 
+/** A persistent session, made in the fake directly: nothing in its request log. */
 async function newSession(body = {}) {
-	const res = await fetch(`${fake.baseUrl}/v1/sessions`, {
-		method: 'POST',
-		headers: { Authorization: `Bearer ${DEFAULT_KEY}`, 'Content-Type': 'application/json' },
-		body: JSON.stringify({ persistent: true, ...body }),
-	});
-	const session = await res.json();
-	fake.clearRequests();
-	return session.id;
+	return fake.createSession({ persistent: true, ...body }).id;
 }
 
 /** Message → Send; `params` are more node parameters, `run` options of the harness run. */

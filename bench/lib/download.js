@@ -43,10 +43,7 @@ function summary(list, size) {
 async function benchDownload({ size = 1024 ** 3, repeats = 3, coldRepeats = repeats, log = console.log } = {}) {
 	const fake = await startFakeProcess('pokee', { maxSessions: 100 });
 	try {
-		const sessionId = await fake.eval(`return (async () => {
-			const r = await fetch(fake.baseUrl + '/v1/sessions', { method: 'POST', headers: { Authorization: 'Bearer ${API_KEY}', 'Content-Type': 'application/json' }, body: '{"persistent":true}' });
-			return (await r.json()).id;
-		})()`);
+		const { id: sessionId } = await fake.call('createSession', { persistent: true });
 		const filePath = 'bench/large-1gib.bin';
 		const warmPath = 'bench/warmup-64mib.bin';
 		const coldPath = 'bench/warmup-8mib.bin';

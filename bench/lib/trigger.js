@@ -18,10 +18,7 @@ async function benchTrigger({ sizes = [1, 100, 1000], finishing = 10, log = cons
 	const auth = { Authorization: `Bearer ${API_KEY}`, 'Content-Type': 'application/json' };
 	try {
 		const ids = [];
-		for (let i = 0; i < total; i++) {
-			const res = await fetch(`${fake.baseUrl}/v1/sessions`, { method: 'POST', headers: auth, body: '{"persistent":true}' });
-			ids.push((await res.json()).id);
-		}
+		for (let i = 0; i < total; i++) ids.push(fake.createSession({ persistent: true }).id);
 		const credentials = { pokeeApi: { apiKey: API_KEY, baseUrl: fake.baseUrl } };
 		const turn = async (sid) => {
 			const res = await fetch(`${fake.baseUrl}/v1/sessions/${sid}/messages`, { method: 'POST', headers: auth, body: '{"message":"hi"}' });

@@ -665,6 +665,20 @@ async function startFakePokee(options = {}) {
 		},
 		expireSession: (id) => destroySession(id, 'session expired'),
 		/**
+		 * Creates a session as POST /v1/sessions with this JSON body would (same validation,
+		 * defaults, session limit and lazy clocks), in-process: no request logged, no fault taken,
+		 * no key needed. Returns the 201 body (a copy); throws where the API would answer an error.
+		 */
+		createSession(body = {}) {
+			sweep();
+			// the body as the API would parse it: a copy, with JSON's rules (undefined fields dropped)
+			const r = addSession(JSON.parse(JSON.stringify(body) ?? 'null'));
+			if (!r.session) {
+				throw Object.assign(new Error(`POST /v1/sessions would answer ${r.status}: ${r.message}`), { status: r.status });
+			}
+			return JSON.parse(JSON.stringify(r.session));
+		},
+		/**
 		 * Queues a misbehaviour for the next request matching {method?, path?: RegExp|string}
 		 * (path without query), used `times` times (default 1). Kinds: reset {beforeProcessing?},
 		 * dropAfter {events | bytes}, status {status, body?, headers?}, stall, split {every:
@@ -784,22 +798,26 @@ async function startFakePokee(options = {}) {
 		return null;
 	}
 
-	function createSession(ctx) {
-		const body = ctx.body.length === 0 ? {} : ctx.json;
-		if (!isObject(body)) return fail(ctx, 400, 'request body must be a JSON object');
+	/**
+	 * Validates a POST /v1/sessions body and creates the session: {session} or, where the API
+	 * answers an error, {status, message}. Shared by the route and fake.createSession.
+	 */
+	function addSession(body) {
+		const err = (status, message) => ({ status, message });
+		if (!isObject(body)) return err(400, 'request body must be a JSON object');
 		const { persistent = false, ttl = 14400, metadata = {}, file_access: fa, model, tools } = body;
-		if (typeof persistent !== 'boolean') return fail(ctx, 400, 'persistent must be a boolean');
-		if (!Number.isInteger(ttl) || ttl <= 0) return fail(ctx, 400, 'ttl must be a positive integer (seconds)');
-		if (!isObject(metadata)) return fail(ctx, 400, 'metadata must be an object');
+		if (typeof persistent !== 'boolean') return err(400, 'persistent must be a boolean');
+		if (!Number.isInteger(ttl) || ttl <= 0) return err(400, 'ttl must be a positive integer (seconds)');
+		if (!isObject(metadata)) return err(400, 'metadata must be an object');
 		if (fa !== undefined) {
 			const okList = (list) => Array.isArray(list) && list.every((p) => typeof p === 'string' && validPath(p.replace(/\/+$/, '')));
 			const ok = isObject(fa) && ['read', 'write'].every((k) => fa[k] === undefined || okList(fa[k]));
-			if (!ok) return fail(ctx, 400, 'file_access must be {read: [paths], write: [paths]} with workspace-relative paths');
+			if (!ok) return err(400, 'file_access must be {read: [paths], write: [paths]} with workspace-relative paths');
 		}
-		if (model !== undefined && !opts.models.includes(model)) return fail(ctx, 400, `unknown model '${model}'`);
+		if (model !== undefined && !opts.models.includes(model)) return err(400, `unknown model '${model}'`);
 		const toolError = tools === undefined ? null : validateTools(tools);
-		if (toolError) return fail(ctx, 400, toolError);
-		if (sessions.size >= opts.maxSessions) return fail(ctx, 429, `concurrent session limit (${opts.maxSessions}) reached`);
+		if (toolError) return err(400, toolError);
+		if (sessions.size >= opts.maxSessions) return err(429, `concurrent session limit (${opts.maxSessions}) reached`);
 		const now = nowSec();
 		const s = {
 			id: `sess_${hex(12)}`,
@@ -815,7 +833,12 @@ async function startFakePokee(options = {}) {
 		if (model !== undefined) s.model = model;
 		if (tools !== undefined) s.tools = tools;
 		sessions.set(s.id, s);
-		return sendJson(ctx, 201, s);
+		return { session: s };
+	}
+
+	function createSession(ctx) {
+		const r = addSession(ctx.body.length === 0 ? {} : ctx.json);
+		return r.session ? sendJson(ctx, 201, r.session) : fail(ctx, r.status, r.message);
 	}
 
 	function bulkDelete(ctx) {
