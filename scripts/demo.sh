@@ -27,16 +27,13 @@ step "dependencies (scripts/setup.sh; no-op when up to date)"
 bash scripts/setup.sh
 step "building the package (npm run build)"
 npm run build --silent >/dev/null
-step "n8n 2.41.1 (scripts/n8n-install.sh; ~5 min the first time, then cached)"
+step "n8n $N8N_VERSION (scripts/n8n-install.sh; ~5 min the first time, then cached)"
 "$ROOT/scripts/n8n-install.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-demo.XXXXXX")"
 export E2E_USER_FOLDER="$work/n8n" E2E_PID_FILE="$work/pids"
 cleanup() {
-	# Process groups the driver started (n8n and its task runner), should it have died first.
-	if [ -f "$E2E_PID_FILE" ]; then
-		while read -r pid; do kill -TERM -- "-$pid" 2>/dev/null || true; done <"$E2E_PID_FILE"
-	fi
+	kill_recorded_groups "$E2E_PID_FILE"
 	rm -rf "$work"
 }
 trap cleanup EXIT

@@ -17,10 +17,7 @@ cd "$ROOT"
 work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-e2e.XXXXXX")"
 export E2E_USER_FOLDER="$work/n8n" E2E_PID_FILE="$work/pids" E2E_LOG_DIR="$work/logs"
 cleanup() {
-	# Process groups the driver started (n8n and its task runner), should it have died first.
-	if [ -f "$E2E_PID_FILE" ]; then
-		while read -r pid; do kill -TERM -- "-$pid" 2>/dev/null || true; done <"$E2E_PID_FILE"
-	fi
+	kill_recorded_groups "$E2E_PID_FILE"
 	if [ "${E2E_KEEP_FOLDER:-0}" = "1" ]; then
 		echo "e2e.sh: kept $work (n8n user folder with its database, logs of failed commands)" >&2
 	else
@@ -30,10 +27,6 @@ cleanup() {
 trap cleanup EXIT
 
 "$ROOT/scripts/n8n-install.sh"
-if [ ! -f dist/nodes/Pokee/Pokee.node.js ]; then
-	echo "e2e.sh: dist/ missing, running npm run build" >&2
-	npm run build --silent
-fi
 
 # A failed run keeps its folder for inspection (set E2E_KEEP_FOLDER=1 to keep a passing one).
 node test/e2e/run.js || { status=$?; E2E_KEEP_FOLDER=1; exit "$status"; }

@@ -7,6 +7,8 @@
 #   NODE24_DIR  folder of a Node >= 24 installation (holds bin/node and include/node);
 #               use it as npm_config_nodedir when rebuilding native modules
 #   PATH        with a Node >= 24 first
+#   kill_recorded_groups FILE
+#               SIGTERM to every process group whose leader's PID is a line of FILE
 #   N8N_VERSION, N8N_DIR, N8N_BIN
 #               the pinned n8n, provisioned by n8n-install.sh into $ROOT/.cache/n8n-<version>
 #
@@ -54,3 +56,11 @@ unset -f _node_major
 export N8N_VERSION="2.41.1"
 export N8N_DIR="$ROOT/.cache/n8n-$N8N_VERSION"
 export N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
+
+# For EXIT traps: the n8n process groups the e2e/demo driver recorded (E2E_PID_FILE), should
+# the driver have died before stopping them.
+kill_recorded_groups() {
+	if [ -f "$1" ]; then
+		while read -r pid; do kill -TERM -- "-$pid" 2>/dev/null || true; done <"$1"
+	fi
+}
