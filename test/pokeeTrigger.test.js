@@ -456,6 +456,12 @@ describe('errors leave the state as it was; the next poll catches up', () => {
 		expect(jsonOf(await emitted(ENDED, staticData)).map((j) => j.session_id)).toEqual([a]);
 	});
 
+	test('a bad Output Folder fails the poll before any request, naming the field and no item', async () => {
+		const { error } = await poll({ ...TURN, options: { includeListing: true, outputFolder: '/etc' } }, {});
+		expect(error.message).toBe('Output Folder must be relative to the workspace (no leading "/")');
+		expect(fake.requests).toHaveLength(0);
+	});
+
 	test('500 on a download: the event, with its file, comes once on the next poll', async () => {
 		const a = await newSession();
 		const b = await newSession();

@@ -173,7 +173,7 @@ function readConfig(ctx: IPollFunctions): Config {
 	const ids = watch === 'ids' ? splitList(ctx.getNodeParameter('sessionIds', '')) : undefined;
 	const keys = event === 'metadataChanged' ? splitList(ctx.getNodeParameter('metadataKeys', '')) : [];
 	const options = (event === 'turnFinished' ? ctx.getNodeParameter('options', {}) : {}) as IDataObject;
-	const outputFolder = checkFilePath(node, options.outputFolder ?? 'output', 'Output Folder', 0, { allowEmpty: true });
+	const outputFolder = checkFilePath(node, options.outputFolder ?? 'output', 'Output Folder', undefined, { allowEmpty: true });
 	const downloadPattern = String(options.downloadPattern ?? '').trim();
 	return {
 		event,

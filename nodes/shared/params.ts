@@ -9,11 +9,16 @@ export type Show = NonNullable<NonNullable<INodeProperties['displayOptions']>['s
  * so bad input is reported before any request is sent.
  */
 
-export function inputError(node: INode, field: string, itemIndex: number, problem: string, description?: string) {
-	return new NodeOperationError(node, `${field} ${problem} (item ${itemIndex})`, {
-		itemIndex,
-		description,
-	});
+export function inputError(
+	node: INode,
+	field: string,
+	itemIndex: number | undefined,
+	problem: string,
+	description?: string,
+) {
+	// a trigger's parameters belong to no item
+	const where = itemIndex === undefined ? '' : ` (item ${itemIndex})`;
+	return new NodeOperationError(node, `${field} ${problem}${where}`, { itemIndex, description });
 }
 
 export function requireText(node: INode, value: unknown, field: string, itemIndex: number): string {

@@ -11,7 +11,13 @@ function hasControlCharacters(text: string): boolean {
 }
 
 /** Workspace-relative file path: no leading slash, no "..", no backslash or control characters. */
-export function checkFilePath(node: INode, value: unknown, field: string, itemIndex: number, { allowEmpty = false } = {}): string {
+export function checkFilePath(
+	node: INode,
+	value: unknown,
+	field: string,
+	itemIndex: number | undefined,
+	{ allowEmpty = false } = {},
+): string {
 	const path = typeof value === 'string' ? value.trim() : '';
 	if (path === '') {
 		if (allowEmpty) return '';
