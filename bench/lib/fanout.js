@@ -12,7 +12,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { startFakePoke } = require('../../test/fakes/fakePoke');
 const { installPackage } = require('./n8nPackage');
-const { n8n, parseRun } = require('./n8nCli');
+const L = require('../../test/e2e/lib');
 const { median, round } = require('./stats');
 
 const CREDENTIAL_ID = 'pokeBenchCred01';
@@ -116,25 +116,17 @@ async function benchFanout({ items = 2000, concurrencies = [1, 8], rounds = 2, l
 		const hook = await res.json();
 
 		await installPackage(userFolder);
-		const credFile = path.join(userFolder, 'creds.json');
-		fs.writeFileSync(
-			credFile,
-			JSON.stringify([{ id: CREDENTIAL_ID, name: 'Poke bench', type: 'pokeApi', data: { apiKey: fake.v2Key, baseUrl: fake.apiUrl } }]),
-		);
-		const imported = await n8n(userFolder, ['import:credentials', `--input=${credFile}`]);
-		if (imported.code !== 0) throw new Error(`import:credentials failed:\n${imported.stdout}\n${imported.stderr}`);
+		const n8n = new L.N8n(userFolder);
+		await n8n.importCredentials([
+			{ id: CREDENTIAL_ID, name: 'Poke bench', type: 'pokeApi', data: { apiKey: fake.v2Key, baseUrl: fake.apiUrl } },
+		]);
 
 		const list = subjects(hook, concurrencies);
 		const orders = [
 			{ id: 'benchFanFwd', subjects: list },
 			{ id: 'benchFanRev', subjects: [...list].reverse() },
 		];
-		for (const o of orders) {
-			const file = path.join(userFolder, `${o.id}.json`);
-			fs.writeFileSync(file, JSON.stringify(workflow(o.id, o.subjects, items)));
-			const r = await n8n(userFolder, ['import:workflow', `--input=${file}`]);
-			if (r.code !== 0) throw new Error(`import:workflow failed:\n${r.stdout}\n${r.stderr}`);
-		}
+		await n8n.importWorkflow(orders.map((o) => workflow(o.id, o.subjects, items)));
 
 		const samples = Object.fromEntries(list.map((s) => [s.key, []]));
 		const executions = [];
@@ -142,11 +134,12 @@ async function benchFanout({ items = 2000, concurrencies = [1, 8], rounds = 2, l
 			for (const o of orders) {
 				fake.reset();
 				const overflows0 = listenOverflows();
-				const r = await n8n(userFolder, ['execute', `--id=${o.id}`, '--rawOutput']);
+				const t0 = performance.now();
+				const r = await n8n.execute(o.id);
+				const cliWallMs = performance.now() - t0;
 				const overflows = overflows0 === undefined ? undefined : listenOverflows() - overflows0;
-				if (r.code !== 0) throw new Error(`execute ${o.id} failed (${r.code}):\n${r.stdout.slice(-3000)}\n${r.stderr.slice(-3000)}`);
-				const run = parseRun(r.stdout);
-				const runData = run.data.resultData.runData;
+				if (!r.ok) throw new Error(`execute ${o.id} failed (${r.code}):\n${L.errorLines(r.output)}`);
+				const runData = r.run.data.resultData.runData;
 				const line = [];
 				for (const s of o.subjects) {
 					const task = runData[s.node.name][0];
@@ -161,9 +154,9 @@ async function benchFanout({ items = 2000, concurrencies = [1, 8], rounds = 2, l
 				for (const d of fake.deliveries) counts.set(d.body.n, (counts.get(d.body.n) ?? 0) + 1);
 				const exact = counts.size === items && [...counts.values()].every((c) => c === list.length);
 				if (!exact) throw new Error(`deliveries: ${fake.deliveries.length} for ${items} items × ${list.length} subjects, not exactly once each`);
-				executions.push({ workflow: o.id, cliWallMs: Math.round(r.wallMs), deliveries: fake.deliveries.length, listenOverflows: overflows });
+				executions.push({ workflow: o.id, cliWallMs: Math.round(cliWallMs), deliveries: fake.deliveries.length, listenOverflows: overflows });
 				const dropped = overflows ? `, ${overflows} connections dropped by full listen queues (machine-wide)` : '';
-				log(`    ${o.id} round ${round + 1}: ${line.join(', ')} (CLI ${Math.round(r.wallMs)} ms, ${fake.deliveries.length} deliveries${dropped})`);
+				log(`    ${o.id} round ${round + 1}: ${line.join(', ')} (CLI ${Math.round(cliWallMs)} ms, ${fake.deliveries.length} deliveries${dropped})`);
 			}
 		}
 		const http = median(samples.http.map((s) => s.ms));
