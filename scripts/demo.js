@@ -64,7 +64,7 @@ async function main() {
 	const { n8n, fakes } = scenario;
 	if (!n8n.server) await n8n.start({ port: EDITOR_PORT });
 	// the scenario's credential test may have set the owner up already
-	await n8n.setupOwner(OWNER).catch(() => undefined);
+	await n8n.signIn(OWNER).catch(() => undefined);
 	console.log(`
 n8n is running: http://127.0.0.1:${EDITOR_PORT}  (log in as ${OWNER.email} / ${OWNER.password})
   Workflows: the five examples, plus three test-only variants (wrong keys, Responses API). Credentials

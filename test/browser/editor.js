@@ -100,19 +100,12 @@ async function rest(method, url, body) {
 	return text ? JSON.parse(text) : {};
 }
 
-const OWNER = { email: 'owner@example.com', password: 'Browser-test-0wner' };
+const OWNER = { email: 'owner@example.com', password: 'Browser-test-0wner', firstName: 'Test', lastName: 'Owner' };
 
-/** Sets up the owner of a fresh instance (or logs in when a previous run did) and keeps the cookie. */
+/** Signs in as the owner (set up on a fresh instance) and keeps the cookie; returns its value. */
 async function setUpOwner() {
-	const post = (url, body) =>
-		fetch(BASE + url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-	let res = await post('/rest/owner/setup', { ...OWNER, firstName: 'Test', lastName: 'Owner' });
-	if (res.status === 400) res = await post('/rest/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
-	if (!res.ok) throw new Error(`owner setup: HTTP ${res.status} ${await res.text()}`);
-	const match = /n8n-auth=([^;]+)/.exec(res.headers.get('set-cookie') || '');
-	if (!match) throw new Error('owner setup: no n8n-auth cookie');
-	authCookie = `n8n-auth=${match[1]}`;
-	return match[1];
+	authCookie = await L.signIn(BASE, OWNER);
+	return authCookie.slice('n8n-auth='.length);
 }
 
 /** One credential per credential type our nodes use: { pokeApi: {id, name}, ... }. */

@@ -286,13 +286,9 @@ class N8n {
 		return this.port;
 	}
 
-	/**
-	 * Creates the instance owner through n8n's internal REST API (what the editor's first-run
-	 * form does), so a person can log in to the kept-running demo with known credentials.
-	 */
-	async setupOwner(owner) {
-		const res = await httpRequest('POST', `http://127.0.0.1:${this.port}/rest/owner/setup`, owner);
-		if (res.status !== 200) throw new Error(`owner setup failed: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+	/** Signs in as the owner (setting it up on a fresh instance); resolves the session cookie. */
+	signIn(owner) {
+		return signIn(`http://127.0.0.1:${this.port}`, owner);
 	}
 
 	async stopServer() {
@@ -365,17 +361,33 @@ function nodeError(runData, nodeName) {
 }
 
 /** A small HTTP client: resolves {status, body}; status 0 when the connection failed. */
-function httpRequest(method, url, json) {
+function httpRequest(method, url, json, headers = {}) {
 	return new Promise((resolve) => {
 		const body = json === undefined ? undefined : JSON.stringify(json);
-		const req = http.request(url, { method, headers: body ? { 'Content-Type': 'application/json' } : {} }, (res) => {
+		const all = { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers };
+		const req = http.request(url, { method, headers: all }, (res) => {
 			let text = '';
 			res.on('data', (c) => (text += c));
-			res.on('end', () => resolve({ status: res.statusCode, body: text }));
+			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
 		});
-		req.on('error', () => resolve({ status: 0, body: '' }));
+		req.on('error', () => resolve({ status: 0, headers: {}, body: '' }));
 		req.end(body);
 	});
+}
+
+/**
+ * Signs in to the n8n at `baseUrl` as its owner: sets the owner up on a fresh instance (what the
+ * editor's first-run form does), logs in when that was done before. Resolves the session cookie
+ * ("n8n-auth=…").
+ */
+async function signIn(baseUrl, owner) {
+	let res = await httpRequest('POST', `${baseUrl}/rest/owner/setup`, owner);
+	if (res.status !== 200) {
+		res = await httpRequest('POST', `${baseUrl}/rest/login`, { emailOrLdapLoginId: owner.email, password: owner.password });
+	}
+	const cookie = /n8n-auth=[^;]+/.exec([].concat(res.headers['set-cookie'] ?? []).join('\n'))?.[0];
+	if (res.status !== 200 || !cookie) throw new Error(`signing in as ${owner.email}: HTTP ${res.status} ${res.body.slice(0, 300)}`);
+	return cookie;
 }
 const httpGet = (url) => httpRequest('GET', url);
 
@@ -408,6 +420,8 @@ function tempUserFolder(prefix = 'n8n-poke-e2e-') {
 module.exports = {
 	POKEE_KEY,
 	N8n,
+	signIn,
+	httpRequest,
 	startFakes,
 	credentialsFor,
 	installedPackage,

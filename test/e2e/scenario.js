@@ -498,23 +498,15 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 	const base = `http://127.0.0.1:${n8n.port}`;
 	const browserId = 'e2e-credential-test';
 	const call = (method, url, json, cookie) =>
-		new Promise((resolve, reject) => {
-			const body = json === undefined ? undefined : JSON.stringify(json);
-			const headers = { 'browser-id': browserId, ...(body ? { 'Content-Type': 'application/json' } : {}) };
-			if (cookie) headers.Cookie = cookie;
-			const req = require('node:http').request(`${base}${url}`, { method, headers }, (res) => {
-				let text = '';
-				res.on('data', (c) => (text += c));
-				res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
-			});
-			req.on('error', reject);
-			req.end(body);
-		});
-	const owner = OWNER;
-	let login = await call('POST', '/rest/owner/setup', owner);
-	if (login.status !== 200) login = await call('POST', '/rest/login', { emailOrLdapLoginId: owner.email, password: owner.password });
-	const cookie = (login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
-	report.check('signed in to n8n as the owner', login.status === 200 && cookie !== '', login.body.slice(0, 200));
+		L.httpRequest(method, `${base}${url}`, json, { 'browser-id': browserId, ...(cookie ? { Cookie: cookie } : {}) });
+	let cookie = '';
+	let problem = '';
+	try {
+		cookie = await n8n.signIn(OWNER);
+	} catch (error) {
+		problem = error.message;
+	}
+	report.check('signed in to n8n as the owner', cookie !== '', problem);
 
 	const messagesBefore = fakes.poke.messages.length;
 	const webhooksBefore = fakes.poke.webhooks.size;
