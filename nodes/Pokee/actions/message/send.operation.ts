@@ -12,6 +12,14 @@ import { readSessionId, sessionCreateBody, sessionIdField, sessionOptionsField }
 import { waitUntilIdle } from '../session/waitUntilIdle.operation';
 import { finishTurn } from './finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from './turnOptions';
+import {
+	findTurnSession,
+	inputTurnKey,
+	readIdempotencyScope,
+	sessionTurnKey,
+	turnMetadata,
+	withIdempotencyScope,
+} from './turnScope';
 
 const show = { resource: ['message'], operation: ['send'] };
 
@@ -49,7 +57,7 @@ export const description: INodeProperties[] = [
 			'Whether to stream the turn to its end. Off: output the response ID as soon as it is known and let the turn run on (pick the result up with the Pokee Trigger, Session → Wait Until Idle or Message → Resume).',
 		displayOptions: { show },
 	},
-	turnOptionsField(show, { busy: true, idempotency: true }),
+	withIdempotencyScope(turnOptionsField(show, { busy: true, idempotency: true })),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
@@ -62,15 +70,35 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	let sessionId = mode === 'new' ? '' : readSessionId(this, itemIndex);
 	const createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
 
+	const scope = readIdempotencyScope(this, itemIndex);
+	// A turn key that outlives the execution (Input Item scope, or a key set by the user): a new
+	// session is found again by it, so a second execution reattaches instead of sending again.
+	const turnKey =
+		options.idempotencyKey || (scope === 'input' ? inputTurnKey(this, itemIndex, mode === 'new' ? 'new' : sessionId, message) : '');
+
 	if (createBody) {
-		const session = await pokeeJson(this, env, { method: 'POST', path: '/v1/sessions', body: createBody }, itemIndex);
-		sessionId = String(session.id ?? '');
-		if (!sessionId) {
-			throw new NodeApiError(node, { status: 'no_session_id' }, { message: 'Pokee: the new session has no id', itemIndex });
+		const earlier = turnKey ? await findTurnSession(this, env, turnKey, itemIndex) : undefined;
+		if (earlier) {
+			sessionId = String(earlier.id);
+		} else {
+			const body = turnKey
+				? { ...createBody, metadata: { ...((createBody.metadata as IDataObject | undefined) ?? {}), ...turnMetadata(this, turnKey) } }
+				: createBody;
+			const session = await pokeeJson(this, env, { method: 'POST', path: '/v1/sessions', body }, itemIndex);
+			sessionId = String(session.id ?? '');
+			if (!sessionId) {
+				throw new NodeApiError(node, { status: 'no_session_id' }, { message: 'Pokee: the new session has no id', itemIndex });
+			}
 		}
 	}
 
-	const key = options.idempotencyKey || derivedIdempotencyKey(this, itemIndex, sessionId);
+	const key =
+		options.idempotencyKey ||
+		(scope === 'input'
+			? mode === 'new'
+				? sessionTurnKey(turnKey, sessionId)
+				: turnKey
+			: derivedIdempotencyKey(this, itemIndex, sessionId));
 	const state = new TurnState(options.includeRawEvents);
 	state.sessionId = sessionId;
 
