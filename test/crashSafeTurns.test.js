@@ -195,6 +195,24 @@ describe('Idempotency Scope: Input Item (a second execution with the same input)
 	});
 });
 
+describe('Idempotency Key set by the user (e.g. a job ID) with New Session', () => {
+	test('a second execution finds the session by the key and replays: ONE session, ONE turn (was: a 422 on a second session)', async () => {
+		const message = '#slow:40 keyed job';
+		const before = fake.turnsStarted;
+		const options = { idempotencyKey: `job-${Date.now()}` };
+		const crashed = await execution({ message, items: job('j-13'), wait: false, options });
+		expect(crashed.error).toBeUndefined();
+		const { session_id: sid, response_id: rid } = crashed.items[0].json;
+		const retry = await execution({ message, items: job('j-13-other-input'), options });
+		expect(retry.error).toBeUndefined();
+		expect(retry.items[0].json).toMatchObject({ session_id: sid, response_id: rid, status: 'completed', text: expectedText(message) });
+		expect(fake.turnsStarted - before).toBe(1);
+		expect(sent(fake, 'POST', /^\/v1\/sessions$/)).toHaveLength(1);
+		// the key itself is not stored on the session, only a hash of it
+		expect(JSON.stringify(fake.sessions.get(sid).metadata)).not.toContain(options.idempotencyKey);
+	});
+});
+
 describe('Idempotency Scope: Execution (the default) keeps the old behaviour', () => {
 	test('a second execution with the same input sends again: a second turn', async () => {
 		const sid = fake.createSession({ persistent: true }).id;
