@@ -58,13 +58,16 @@ async function freePort() {
 
 // ----- fakes -----------------------------------------------------------------------------------
 
-/** Starts the fake Poke API, Pokee API and OpenAI-compatible chat model on 127.0.0.1. */
-async function startFakes() {
+/**
+ * Starts the fake Poke API, Pokee API and OpenAI-compatible chat model on 127.0.0.1.
+ * `pokee`: extra options for the fake Pokee (e.g. maxSessions).
+ */
+async function startFakes({ pokee: pokeeOptions = {} } = {}) {
 	// deckMs: the #deck turn takes this long, so "send without waiting" really returns before
 	// the deck exists. eventDelayMs: a small gap between streamed events, as a real stream has.
 	const [poke, pokee, chat] = await Promise.all([
 		startFakePoke(),
-		startFakePokee({ deckMs: 3000, eventDelayMs: 2 }),
+		startFakePokee({ deckMs: 3000, eventDelayMs: 2, ...pokeeOptions }),
 		startFakeChatModel(),
 	]);
 	return {
@@ -170,12 +173,15 @@ function crashedOnExit(result, what) {
 	return true;
 }
 
-/** Stops a child's whole process group: SIGTERM, then SIGKILL if it is still there after 10 s. */
-async function stop(child) {
+/**
+ * Stops a child's whole process group: `signal` (SIGTERM by default), then SIGKILL if it is still
+ * there after 10 s.
+ */
+async function stop(child, signal = 'SIGTERM') {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise((resolve) => child.once('close', resolve));
 	try {
-		process.kill(-child.pid, 'SIGTERM');
+		process.kill(-child.pid, signal);
 	} catch {
 		return; // already gone
 	}
@@ -197,17 +203,22 @@ async function cleanup() {
 
 // ----- n8n -------------------------------------------------------------------------------------
 
-/** A real n8n with its own user folder (SQLite database, installed packages, binary data). */
+/**
+ * A real n8n with its own user folder (SQLite database, installed packages, binary data).
+ * `env` is added to the environment of every command of this instance (test/queue/lib.js uses it
+ * for the PostgreSQL, Redis and queue-mode settings).
+ */
 class N8n {
-	constructor(userFolder) {
+	constructor(userFolder, { env = {} } = {}) {
 		this.userFolder = userFolder;
 		this.dataDir = path.join(userFolder, '.n8n');
 		this.server = undefined;
+		this.env = env;
 	}
 
 	/** `n8n <args>` through scripts/n8n-run.sh (Node 24, headless, loopback, no telemetry). */
 	cli(args, env = {}) {
-		return run(N8N_RUN, [this.userFolder, ...args], { env });
+		return run(N8N_RUN, [this.userFolder, ...args], { env: { ...this.env, ...env } });
 	}
 
 	/** Runs a CLI command that must succeed; see crashedOnExit for the one tolerated failure. */
@@ -264,13 +275,19 @@ class N8n {
 		return { ok, code: result.code, run: runData, output };
 	}
 
-	/** `n8n start` on a free port; resolves once /healthz/readiness answers 200. */
-	async start({ port } = {}) {
+	/**
+	 * `n8n start` on a free port; resolves once /healthz/readiness answers 200. `onLine` sees
+	 * every log line as it comes.
+	 */
+	async start({ port, onLine } = {}) {
 		this.port = port ?? (await freePort());
 		this.log = '';
 		const proc = run(N8N_RUN, [this.userFolder, 'start'], {
-			env: { N8N_PORT: String(this.port) },
-			onLine: (line) => (this.log += `${line}\n`),
+			env: { ...this.env, N8N_PORT: String(this.port) },
+			onLine: (line) => {
+				this.log += `${line}\n`;
+				onLine?.(line);
+			},
 		});
 		this.server = proc.child;
 		let exited = false;
@@ -291,8 +308,8 @@ class N8n {
 		return signIn(`http://127.0.0.1:${this.port}`, owner);
 	}
 
-	async stopServer() {
-		if (this.server) await stop(this.server);
+	async stopServer(signal = 'SIGTERM') {
+		if (this.server) await stop(this.server, signal);
 		this.server = undefined;
 	}
 
@@ -419,7 +436,12 @@ function tempUserFolder(prefix = 'n8n-poke-e2e-') {
 
 module.exports = {
 	POKEE_KEY,
+	N8N_RUN,
 	N8n,
+	run,
+	stop,
+	freePort,
+	sleep,
 	signIn,
 	httpRequest,
 	startFakes,
