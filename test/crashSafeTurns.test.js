@@ -261,6 +261,18 @@ describe('Finding orphaned turns: Session → Get Many with a Metadata Filter', 
 		await until(() => !fake.sessions.get(sid).busy && !fake.sessions.get(other).busy, 'the turns to finish');
 	});
 
+	test('an execution ID matches as a number too (as an Error Trigger expression may give it)', async () => {
+		const crashed = await execution({ message: 'find me', items: job('j-14'), scope: 'input' });
+		const sid = crashed.items[0].json.session_id;
+		const id = fake.sessions.get(sid).metadata.n8n_execution_id;
+		const { items } = await runNode({
+			type: 'pokee',
+			credentials: creds(),
+			parameters: { resource: 'session', operation: 'getMany', returnAll: true, metadataFilter: `{"n8n_execution_id": ${Number(id)}}` },
+		});
+		expect(items.map((i) => i.json.id)).toEqual([sid]);
+	});
+
 	test('a Metadata Filter that is not a JSON object fails the item before any request', async () => {
 		const { error } = await runNode({
 			type: 'pokee',

@@ -57,7 +57,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	);
 	const hasMetadata = (s: IDataObject): boolean => {
 		const metadata = (s.metadata && typeof s.metadata === 'object' ? s.metadata : {}) as IDataObject;
-		return wanted.every(([k, v]) => JSON.stringify(metadata[k]) === JSON.stringify(v));
+		// a number and its digits match (execution IDs are strings in metadata, numbers in some expressions)
+		const same = (a: unknown, b: unknown): boolean =>
+			JSON.stringify(a) === JSON.stringify(b) ||
+			(['string', 'number'].includes(typeof a) && ['string', 'number'].includes(typeof b) && String(a) === String(b));
+		return wanted.every(([k, v]) => same(metadata[k], v));
 	};
 	return (await listSessions(this, env, itemIndex))
 		.filter((s) => state === 'all' || (state === 'busy') === (s.busy === true))
