@@ -261,6 +261,25 @@ describe('Finding orphaned turns: Session → Get Many with a Metadata Filter', 
 		await until(() => !fake.sessions.get(sid).busy && !fake.sessions.get(other).busy, 'the turns to finish');
 	});
 
+	test('cancel recipe: the same input with Wait for Completion off gives the orphan\'s response ID without a turn; Message → Cancel stops it', async () => {
+		const message = '#slow:200 runaway job';
+		const before = fake.turnsStarted;
+		const crashed = await execution({ message, items: job('j-15'), scope: 'input', wait: false });
+		const { session_id: sid, response_id: rid } = crashed.items[0].json;
+		const probe = await execution({ message, items: job('j-15'), scope: 'input', wait: false });
+		expect(probe.items[0].json).toEqual({ session_id: sid, response_id: rid, status: 'in_progress' });
+		expect(fake.turnsStarted - before).toBe(1);
+		const cancel = await runNode({
+			type: 'pokee',
+			credentials: creds(),
+			parameters: { resource: 'message', operation: 'cancel', sessionId: sid, responseId: rid },
+		});
+		expect(cancel.error).toBeUndefined();
+		await until(() => fake.turns.get(rid)?.done, 'the cancelled turn to end');
+		expect(fake.turns.get(rid).status).toBe('cancelled');
+		expect(fake.turnsStarted - before).toBe(1);
+	});
+
 	test('an execution ID matches as a number too (as an Error Trigger expression may give it)', async () => {
 		const crashed = await execution({ message: 'find me', items: job('j-14'), scope: 'input' });
 		const sid = crashed.items[0].json.session_id;
