@@ -7,6 +7,9 @@
 #   scripts/queue.sh --test     the queue-mode e2e suite (scripts/test.sh runs this)
 #   scripts/queue.sh --test --only=examples,stream,download,trigger,redis   some of its cases
 #
+# The package is installed into each n8n user folder from its npm-packed tarball (dist/, built
+# when missing), as n8n installs a community package; QUEUE_PACKAGE_FROM=sources builds it from
+# the TypeScript sources into those folders instead (dist/ untouched).
 # Needs (installed here when missing, with apt-get, as root): Debian's `redis-server` and
 # `postgresql` (the server binaries under /usr/lib/postgresql/<v>/bin; no cluster of the
 # package is used or started). PostgreSQL refuses to run as root, so as root it runs as the
@@ -24,7 +27,7 @@ for arg in "$@"; do
 	case "$arg" in
 		--test) mode=test ;;
 		--only=*) args+=("$arg") ;;
-		-h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+		-h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 		*) echo "usage: $0 [--test] [--only=case,...]" >&2; exit 2 ;;
 	esac
 done
@@ -59,7 +62,10 @@ fi
 
 step "dependencies, build, n8n $N8N_VERSION"
 bash scripts/setup.sh
-[ -f dist/nodes/Pokee/Pokee.node.js ] || npm run build --silent >/dev/null
+# QUEUE_PACKAGE_FROM=sources builds the package from the sources into n8n's folders instead
+if [ "${QUEUE_PACKAGE_FROM:-tarball}" != sources ] && [ ! -f dist/nodes/Pokee/Pokee.node.js ]; then
+	npm run build --silent >/dev/null
+fi
 "$ROOT/scripts/n8n-install.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-queue.XXXXXX")"

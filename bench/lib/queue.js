@@ -12,7 +12,6 @@
  * (peak, reset at the round's start) of each worker's n8n process, and which worker ran how many
  * executions (from the workers' logs).
  */
-const path = require('node:path');
 const fs = require('node:fs');
 const L = require('../../test/e2e/lib');
 const { QueueCluster, tempDir, procMemory, resetPeakRss } = require('../../test/queue/lib');
@@ -178,4 +177,3 @@ if (require.main === module) {
 		});
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => L.cleanup().finally(() => process.exit(130)));
 }
-void path;
