@@ -13,6 +13,7 @@
  * executions (from the workers' logs).
  */
 const fs = require('node:fs');
+const os = require('node:os');
 const L = require('../../test/e2e/lib');
 const { QueueCluster, tempDir, procMemory, resetPeakRss } = require('../../test/queue/lib');
 const { startFakePokee, DEFAULT_KEY } = require('../../test/fakes/fakePokee');
@@ -79,7 +80,8 @@ async function benchQueue({ turns = 200, concurrency = 10, rounds = 3, eventDela
 				s.round = r + 1;
 				samples.push(s);
 				const mem = Object.entries(s.memory).map(([w, m]) => `${w} ran ${m.executions}, RSS ${m.rssMiB} MiB (peak ${m.peakMiB})`).join('; ');
-				log(`    round ${r + 1}, ${workers} worker(s): ${turns} turns in ${(s.ms / 1000).toFixed(1)} s = ${s.turnsPerSecond} turns/s; turns on the fake ${s.turnsStarted}, duplicates ${s.duplicates}, failed ${s.failed}; ${mem}`);
+				const cpu = Object.entries(s.cpuSeconds).map(([n, c]) => `${n} ${c}`).join(', ');
+				log(`    round ${r + 1}, ${workers} worker(s): ${turns} turns in ${(s.ms / 1000).toFixed(1)} s = ${s.turnsPerSecond} turns/s; turns on the fake ${s.turnsStarted}, duplicates ${s.duplicates}, failed ${s.failed}; ${mem}; CPU s: ${cpu}; load ${s.loadAverage.join(' → ')}`);
 			}
 		}
 		const one = samples.filter((s) => s.workers === 1);
@@ -110,6 +112,16 @@ async function benchQueue({ turns = 200, concurrency = 10, rounds = 3, eventDela
 	}
 }
 
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 10 ms). */
+function cpuSeconds(pid) {
+	try {
+		const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+		return (Number(fields[11]) + Number(fields[12])) / 100;
+	} catch {
+		return 0;
+	}
+}
+
 /** Fires `turns` webhook calls at once; waits for every execution; counts on the fake. */
 async function runRound({ cluster, fake, turns, tag, eventDelayMs }) {
 	const before = (await cluster.query(`SELECT coalesce(max(id), 0)::int AS id FROM execution_entity`))[0].id;
@@ -117,6 +129,9 @@ async function runRound({ cluster, fake, turns, tag, eventDelayMs }) {
 	const requests0 = fake.requests.length;
 	for (const w of cluster.workers.values()) resetPeakRss(w.pid);
 	const runs0 = cluster.runs.length;
+	const pids = { main: cluster.main.server.pid, ...Object.fromEntries([...cluster.workers].map(([n, w]) => [n, w.pid])) };
+	const cpu0 = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid)]));
+	const load0 = os.loadavg()[0];
 	const started = Date.now();
 	const answers = await Promise.all(
 		Array.from({ length: turns }, (_, i) => cluster.webhook('POST', 'bench-turn', { message: `bench ${tag} turn ${i} #slow:${eventDelayMs}` })),
@@ -131,6 +146,7 @@ async function runRound({ cluster, fake, turns, tag, eventDelayMs }) {
 		return r.length >= turns && r.every((e) => !['new', 'running', 'waiting'].includes(e.status)) ? r : undefined;
 	}, { timeoutMs: 600_000, intervalMs: 250 });
 	const end = Math.max(...rows.map((r) => new Date(r.stoppedAt).getTime()));
+	const cpu = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, round(cpuSeconds(pid) - cpu0[n], 1)]));
 	const ms = end - started;
 	const sends = fake.requests.slice(requests0).filter((r) => r.method === 'POST' && /\/messages$/.test(r.path));
 	const perMessage = new Map();
@@ -150,16 +166,19 @@ async function runRound({ cluster, fake, turns, tag, eventDelayMs }) {
 		missing: turns - perMessage.size,
 		failed: rows.filter((r) => r.status !== 'success').length,
 		memory,
+		cpuSeconds: cpu,
+		loadAverage: [round(load0), round(os.loadavg()[0])],
 	};
 }
 
 function markdown(q) {
 	const out = [];
 	out.push(`## 5. Queue mode: ${q.turns} Pokee turns (~${(q.agentLatencyMs / 1000).toFixed(1)} s agent latency each), 1 vs 2 workers at concurrency ${q.concurrency}, ${q.rounds} rounds each (n8n 2.41.1, PostgreSQL ${q.postgres}, Redis)`, '');
-	out.push('| round | workers | time s | turns/s | turns on the fake | duplicates | failed | per worker: executions, RSS (peak) |', '|---:|---:|---:|---:|---:|---:|---:|---|');
+	out.push('| round | workers | time s | turns/s | turns on the fake | duplicates | failed | per worker: executions, RSS (peak) | CPU s (main, workers) | load avg |', '|---:|---:|---:|---:|---:|---:|---:|---|---|---|');
 	for (const s of q.samples) {
 		const mem = Object.entries(s.memory).map(([w, m]) => `${w}: ${m.executions}, ${m.rssMiB} MiB (${m.peakMiB})`).join('; ');
-		out.push(`| ${s.round} | ${s.workers} | ${(s.ms / 1000).toFixed(1)} | ${s.turnsPerSecond} | ${s.turnsStarted} | ${s.duplicates} | ${s.failed} | ${mem} |`);
+		const cpu = Object.entries(s.cpuSeconds ?? {}).map(([n, c]) => `${n} ${c}`).join(', ');
+		out.push(`| ${s.round} | ${s.workers} | ${(s.ms / 1000).toFixed(1)} | ${s.turnsPerSecond} | ${s.turnsStarted} | ${s.duplicates} | ${s.failed} | ${mem} | ${cpu} | ${(s.loadAverage ?? []).join(' → ')} |`);
 	}
 	out.push('', `Median throughput: 1 worker ${q.oneWorker.medianTurnsPerSecond} turns/s (${q.oneWorker.samples.join(', ')}), 2 workers ${q.twoWorkers.medianTurnsPerSecond} turns/s (${q.twoWorkers.samples.join(', ')}): **${q.ratio.toFixed(2)}×** (per round pair: ${q.pairRatios.join(', ')}); target ≥ ${q.target}: ${q.ratio >= q.target ? 'yes' : '**no**'}. Duplicate turns: ${q.duplicates}; failed executions: ${q.failed}.`, '');
 	return out.join('\n');
