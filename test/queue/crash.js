@@ -68,10 +68,31 @@ const workflow = (id, name, nodes) => ({
 
 /** The workflows these cases need (imported with the suite's). */
 function workflows() {
+	const crashNew = workflow('qCrashNew', 'queue: crash-safe turn, new session', [
+		webhookNode('qCrashNew', 'q-crash-new'),
+		sendNode('qCrashNew', { sessionMode: 'new', sessionOptions: { persistent: true } }),
+	]);
+	crashNew.settings.errorWorkflow = 'qCrashOnError';
 	return [
-		workflow('qCrashNew', 'queue: crash-safe turn, new session', [
-			webhookNode('qCrashNew', 'q-crash-new'),
-			sendNode('qCrashNew', { sessionMode: 'new', sessionOptions: { persistent: true } }),
+		crashNew,
+		// its error workflow: finds the session (and so the orphaned turn) the failed execution started
+		workflow('qCrashOnError', 'queue: find the orphaned turn', [
+			{ id: 'qCrashOnError-t', name: 'Error Trigger', type: 'n8n-nodes-base.errorTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: 'qCrashOnError-g',
+				name: 'Orphans',
+				type: 'n8n-nodes-poke.pokee',
+				typeVersion: 1,
+				position: [240, 0],
+				parameters: {
+					resource: 'session',
+					operation: 'getMany',
+					returnAll: true,
+					state: 'all',
+					metadataFilter: '={{ JSON.stringify({ n8n_workflow_id: $json.workflow.id, n8n_execution_id: $json.execution.id }) }}',
+				},
+				credentials: POKEE_CRED,
+			},
 		]),
 		workflow('qCrashExisting', 'queue: crash-safe turn, existing session', [
 			webhookNode('qCrashEx', 'q-crash-existing'),
@@ -180,6 +201,8 @@ async function retry({ report, cluster }, executionId) {
 async function crashNewSession(ctx) {
 	const { report, cluster, fakes } = ctx;
 	await cluster.activate('qCrashNew');
+	// n8n 2.x runs an error workflow only when it is published ("... is not active and cannot be executed")
+	await cluster.activate('qCrashOnError');
 	const message = `crash new ${Date.now()} ${SLOW}`;
 	const body = { message, job: 'job-new-1' };
 	await withStallWorkers(cluster, async () => {
@@ -190,6 +213,26 @@ async function crashNewSession(ctx) {
 			`the orphan's session records the execution that started it (metadata n8n_execution_id ${session?.metadata?.n8n_execution_id}, n8n_workflow_id ${session?.metadata?.n8n_workflow_id})`,
 			SCOPE === 'execution' || (session?.metadata?.n8n_execution_id === r.execution.id && session?.metadata?.n8n_workflow_id === 'qCrashNew'),
 			session?.metadata,
+		);
+
+		// n8n ran the workflow's error workflow: Session → Get Many by the n8n metadata found the orphan
+		const onError = await L.waitFor('the error workflow to run', async () => {
+			const es = await cluster.executions('qCrashOnError');
+			const e = es.find((x) => x.mode === 'error' && !['new', 'running'].includes(x.status) && x.data?.resultData?.runData?.['Error Trigger']);
+			const trig = e && L.nodeOutput({ data: e.data }, 'Error Trigger')[0]?.json;
+			return trig?.execution?.id === r.execution.id ? e : undefined;
+		}, { timeoutMs: 60_000, intervalMs: 500 }).catch(() => undefined);
+		const found = onError ? L.nodeOutput({ data: onError.data }, 'Orphans').map((i) => i.json) : [];
+		if (!onError && SCOPE === 'input') {
+			const settings = (await cluster.rest('GET', '/rest/workflows/qCrashNew')).body?.data?.settings;
+			const es = await cluster.executions('qCrashOnError', { data: false });
+			const lines = cluster.main.log.split('\n').filter((l) => /error ?workflow|ErrorWorkflow|qCrashOnError/i.test(l)).slice(-10);
+			report.info(`debug: qCrashNew settings ${JSON.stringify(settings)}; qCrashOnError executions ${JSON.stringify(es)}; main log: ${lines.join(' | ')}`);
+		}
+		report.check(
+			`the error workflow (execution ${onError?.id}, ${onError?.status}) found the orphan's session by metadata: [${found.map((f) => `${f.id} busy=${f.busy}`).join(', ')}]`,
+			SCOPE === 'execution' || (onError?.status === 'success' && found.length === 1 && found[0].id === sessionId),
+			{ onError: onError && { id: onError.id, status: onError.status, error: onError.data?.resultData?.error }, found },
 		);
 
 		const turns1 = fakes.pokee.turnsStarted;
