@@ -249,10 +249,12 @@ async function bigDownload({ report, cluster, fakes, ids }) {
 			const growth = (after.hwmKiB - before[worker].rssKiB) / 1024;
 			const line = `${label}${readBack ? ' + read back' : ''}: worker ${worker} RSS ${Math.round(before[worker].rssKiB / 1024)} MiB before, peak (VmHWM) ${Math.round(after.hwmKiB / 1024)} MiB, after ${Math.round(after.rssKiB / 1024)} MiB: peak growth ${growth.toFixed(0)} MiB (${(growth / (file.size / MiB)).toFixed(1)}× the file), ${seconds.toFixed(1)} s`;
 			console.log(`  FIGURE ${line}`);
-			// n8n's database mode holds the whole file in memory (binaryToBuffer, the query's
-			// parameter; reading: the hex text, twice the size, and the decoded copy): bounded by
-			// a few times the file, not by the node
-			report.check(`${label}: worker RSS growth bounded by 6× the file (${growth.toFixed(0)} MiB)`, growth < 6 * (file.size / MiB));
+			// n8n's database mode holds the whole file in memory: storing, binaryToBuffer's copy and
+			// the query's parameter (~3× seen); reading back, the hex bytes from the socket and the
+			// hex string (2× the file each) and the decoded copy (~5.4× seen on a fresh worker).
+			// Linear in the file, set by n8n's binary store, not by the node.
+			const bound = readBack ? 8 : 6;
+			report.check(`${label}: worker RSS growth bounded by ${bound}× the file (${growth.toFixed(0)} MiB)`, growth < bound * (file.size / MiB));
 		}
 	}
 }
