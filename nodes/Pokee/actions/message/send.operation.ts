@@ -68,27 +68,28 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const options = readTurnOptions(this, itemIndex);
 	// all input checked before the first request
 	let sessionId = mode === 'new' ? '' : readSessionId(this, itemIndex);
-	const createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
+	let createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
 
 	const scope = readIdempotencyScope(this, itemIndex);
 	// A turn key that outlives the execution (Input Item scope, or a key set by the user): a new
 	// session is found again by it, so a second execution reattaches instead of sending again.
 	const turnKey =
 		options.idempotencyKey || (scope === 'input' ? inputTurnKey(this, itemIndex, mode === 'new' ? 'new' : sessionId, message) : '');
-
-	if (createBody) {
-		const earlier = turnKey ? await findTurnSession(this, env, turnKey, itemIndex) : undefined;
+	if (createBody && turnKey) {
+		const earlier = await findTurnSession(this, env, turnKey, itemIndex);
 		if (earlier) {
 			sessionId = String(earlier.id);
+			createBody = undefined;
 		} else {
-			const body = turnKey
-				? { ...createBody, metadata: { ...((createBody.metadata as IDataObject | undefined) ?? {}), ...turnMetadata(this, turnKey) } }
-				: createBody;
-			const session = await pokeeJson(this, env, { method: 'POST', path: '/v1/sessions', body }, itemIndex);
-			sessionId = String(session.id ?? '');
-			if (!sessionId) {
-				throw new NodeApiError(node, { status: 'no_session_id' }, { message: 'Pokee: the new session has no id', itemIndex });
-			}
+			createBody = { ...createBody, metadata: { ...((createBody.metadata as IDataObject | undefined) ?? {}), ...turnMetadata(this, turnKey) } };
+		}
+	}
+
+	if (createBody) {
+		const session = await pokeeJson(this, env, { method: 'POST', path: '/v1/sessions', body: createBody }, itemIndex);
+		sessionId = String(session.id ?? '');
+		if (!sessionId) {
+			throw new NodeApiError(node, { status: 'no_session_id' }, { message: 'Pokee: the new session has no id', itemIndex });
 		}
 	}
 
