@@ -72,11 +72,17 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-queue.XXXXXX")"
 export QUEUE_DIR="$work/cluster" E2E_PID_FILE="$work/pids" E2E_LOG_DIR="$work/logs"
 mkdir -p "$QUEUE_DIR"
 chmod 711 "$work" # the postgres system user must reach its data folder inside
+driver=""
 cleanup() {
+	# the driver (node) stops what it started itself; give it 20 s
+	if [ -n "$driver" ] && kill -0 "$driver" 2>/dev/null; then
+		kill -TERM "$driver" 2>/dev/null || true
+		for _ in $(seq 1 40); do kill -0 "$driver" 2>/dev/null || break; sleep 0.5; done
+	fi
+	# whatever is left (the driver died, or did not finish): SIGTERM, then SIGKILL
 	kill_recorded_groups "$E2E_PID_FILE"
-	sleep 1
-	# anything still there after SIGTERM (e.g. a postgres waiting for clients)
-	if [ -f "$E2E_PID_FILE" ]; then
+	if [ -s "$E2E_PID_FILE" ]; then
+		sleep 2
 		while read -r pid; do kill -KILL -- "-$pid" 2>/dev/null || true; done <"$E2E_PID_FILE"
 	fi
 	if [ "${QUEUE_KEEP_FOLDER:-0}" = "1" ]; then
@@ -91,8 +97,15 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 
 step "starting PostgreSQL, Redis, n8n main + 2 workers in $work"
+# In the background and waited for, so that a signal to this script runs the trap at once (bash
+# runs traps only between commands, and would wait for a foreground driver to finish first).
 if [ "$mode" = test ]; then
-	node test/queue/run.js "${args[@]}"
+	node test/queue/run.js "${args[@]}" &
 else
-	node test/queue/run.js --only=examples
+	node test/queue/run.js --only=examples &
 fi
+driver=$!
+status=0
+wait "$driver" || status=$?
+driver=""
+exit "$status"
