@@ -134,11 +134,13 @@ function statelessDeltas(text) {
 	return d.name === 'long' || d.name === 'events' ? scriptDeltas(text) : SHORT;
 }
 
-/** Example arguments for a JSON-schema `parameters` object: strings "example", numbers 1, booleans true. */
+/** Example arguments for a JSON-schema `parameters` object: a property's first `examples` value, else strings "example", numbers 1, booleans true. */
 function exampleArguments(parameters) {
 	const sample = { string: 'example', number: 1, integer: 1, boolean: true, array: [], object: {} };
 	const props = isObject(parameters?.properties) ? parameters.properties : {};
-	return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sample[v?.type] ?? null]));
+	// a property's JSON Schema `examples` give its value, as a model would pick a plausible one
+	const value = (v) => (Array.isArray(v?.examples) && v.examples.length ? v.examples[0] : sample[v?.type] ?? null);
+	return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, value(v)]));
 }
 
 /** Tool definitions come flat ({name, parameters}) or nested ({function: {name, parameters}}). */

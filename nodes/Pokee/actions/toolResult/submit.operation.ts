@@ -48,7 +48,9 @@ export const description: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		default: '',
 		required: true,
-		description: 'The tool result given to the agent: text, often JSON',
+		placeholder: '={{ JSON.stringify({ order_id: $json.tool_call.input.order_id, status: "shipped" }) }}',
+		description:
+			'The tool result given to the agent: text, often JSON. The call\'s arguments are in tool_call.input (e.g. {{ $json.tool_call.input.order_id }}).',
 		displayOptions: { show },
 	},
 	{
