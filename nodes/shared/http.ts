@@ -286,8 +286,9 @@ function connectionError(
 	let description: string;
 	if (sent === false) {
 		message = `Could not reach the ${profile.name} API (${code})${tries}`;
+		const how = NOT_SENT_CODES.has(code) ? 'not sent' : 'not completely sent';
 		description =
-			`The request was not sent (${detail}), so nothing was carried out and the item can be run again. ` +
+			`The request was ${how} (${detail}), so nothing was carried out and the item can be run again. ` +
 			'Check the Base URL in the credential and that the server is reachable.';
 	} else {
 		const broke = /timeout|timed out/i.test(detail)
