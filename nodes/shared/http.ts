@@ -277,9 +277,11 @@ function connectionError(
 	const secrets = req.secrets ?? [];
 	const code = errorCode(error) ?? 'network error';
 	const low = transportError(error)?.message;
-	const detail = redact(String(typeof low === 'string' && low ? low : (error as Error)?.message ?? error), secrets)
+	let detail = redact(String(typeof low === 'string' && low ? low : (error as Error)?.message ?? error), secrets)
 		.trim()
 		.replace(/\.+$/, '');
+	// without the transport's own error the message may be n8n's generic text: never pass that on
+	if (/you can retry/i.test(detail)) detail = code;
 	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
 	const sent = requestWasSent(error);
 	let message: string;
