@@ -50,7 +50,7 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: '{"order_id": "A-1042", "status": "shipped"}',
 		description:
-			'The tool result given to the agent: text, often JSON. The call\'s arguments are in tool_call.input: map them with expressions such as {{ $json.tool_call.input.order_id }}.',
+			"The tool result given to the agent: text, often JSON. The call's parsed arguments are under tool_call.input of the item that carries the call (e.g. tool_call.input.order_id): map them from there.",
 		displayOptions: { show },
 	},
 	{
