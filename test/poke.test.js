@@ -248,7 +248,7 @@ describe('API errors', () => {
 		fake.fault({ path: /api-message$/, kind: 'reset' });
 		const { error } = await send({ message: 'x' });
 		expect(fake.requests).toHaveLength(1);
-		expect(error.message).toBe('Could not reach the Poke API (ECONNRESET)');
+		expect(error.message).toBe('No answer from the Poke API (ECONNRESET): the request may already have been carried out');
 		expect(allText(error)).not.toContain(fake.v2Key);
 	});
 

@@ -342,7 +342,12 @@ describe('client-side session tools', () => {
 		const sid = await newSession({ tools });
 		const asked = (await send(sid, '#client-tool', { options: { returnToolCalls: true } })).items[0].json;
 		expect(asked.status).toBe('tool_call_requested');
-		expect(asked.tool_call).toEqual({ call_id: expect.stringMatching(/^call_/), name: 'lookup_order', arguments: { order_id: 'example' } });
+		expect(asked.tool_call).toEqual({
+			call_id: expect.stringMatching(/^call_/),
+			name: 'lookup_order',
+			input: { order_id: 'example' },
+			arguments_json: '{"order_id":"example"}',
+		});
 		expect(typeof asked.last_event_id).toBe('number');
 
 		const { items, error } = await pokee(

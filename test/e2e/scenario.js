@@ -18,6 +18,7 @@ const EXAMPLES = {
 	ask: 'pokee-ask-question.json',
 	agent: 'pokee-ai-agent-tool.json',
 	deck: 'pokee-deck-job.json',
+	tool: 'pokee-client-tool.json',
 };
 
 // Well-formed but unknown keys, so the API (not the node's input checks) rejects them.
@@ -97,6 +98,7 @@ async function runScenario({ report, userFolder, keep = false, port }) {
 		await part(`Poke: create + fire a webhook (${EXAMPLES.webhook})`, webhook);
 		await part(`Pokee: one-shot question (${EXAMPLES.ask})`, askQuestion);
 		await part(`Pokee as an AI Agent tool (${EXAMPLES.agent})`, agentTool);
+		await part(`Pokee: a client-side tool call answered by the workflow (${EXAMPLES.tool})`, clientTool);
 		await part('Wrong API keys fail clearly, without leaking the key', wrongKeys);
 		await part(`Pokee deck job + Pokee Trigger (${EXAMPLES.deck})`, deckJob);
 		await part("n8n's credential test (Test connection) has no side effects", credentialTests);
@@ -332,8 +334,76 @@ async function agentTool(ctx) {
 }
 
 /**
- * Test-only variants of examples: two that use credentials holding wrong keys, and the agent
- * with the OpenAI Chat Model's "Use Responses API" on (its default in version 1.3).
+ * A session tool call answered by the workflow: Send (Return Tool Calls) outputs the call, a Set
+ * node maps its argument by expression ({{ $json.tool_call.input.order_id }}), Tool Result →
+ * Submit (its fields at their defaults) posts the answer and streams the turn to its end. Then
+ * the same with the expression a user got by dragging the field before: n8n 2.41 refuses it.
+ */
+async function clientTool(ctx) {
+	const { report, fakes, wf, n8n, printed } = ctx;
+	const before = fakes.pokee.requests.length;
+	const result = await execute(ctx, wf.tool);
+	if (!result.ok) return;
+	const asked = L.nodeOutput(result.run, 'Ask about the order')[0]?.json ?? {};
+	const mapped = L.nodeOutput(result.run, 'Look the order up')[0]?.json ?? {};
+	const answered = L.nodeOutput(result.run, 'Answer the tool call')[0]?.json ?? {};
+	const turn = fakes.pokee.turns.get(asked.response_id);
+	const call = turn?.events.find((e) => e.type === 'tool_call.requested')?.data ?? {};
+	let sentArguments;
+	try {
+		sentArguments = JSON.parse(call.arguments);
+	} catch {
+		sentArguments = undefined;
+	}
+	report.check(
+		'Send stopped at the tool call: status tool_call_requested, the parsed arguments in tool_call.input',
+		asked.status === 'tool_call_requested' &&
+			asked.tool_call?.call_id === call.call_id &&
+			asked.tool_call?.name === 'lookup_order' &&
+			isDeepStrictEqual(asked.tool_call?.input, sentArguments) &&
+			typeof sentArguments?.order_id === 'string',
+		{ output: asked, event: call },
+	);
+	report.check(
+		`the Set node mapped the argument by expression ({{ $json.tool_call.input.order_id }} = "${sentArguments?.order_id}")`,
+		mapped.order?.id === sentArguments?.order_id,
+		mapped,
+	);
+	const posted = fakes.pokee.requests
+		.slice(before)
+		.filter((r) => r.method === 'POST' && r.path === `/v1/sessions/${asked.session_id}/tool_results`);
+	const answer = JSON.stringify({ id: sentArguments?.order_id, status: 'shipped', arrives: '2026-12-03' });
+	report.check(
+		'Tool Result → Submit posted one answer for that call, built from the mapped fields',
+		posted.length === 1 && isDeepStrictEqual(posted[0].json, { call_id: call.call_id, output: answer }),
+		posted.map((r) => r.json),
+	);
+	report.check(
+		'the turn then ran to its end: completed, the agent used the answer',
+		answered.status === 'completed' &&
+			answered.response_id === asked.response_id &&
+			answered.text === `Tool result: ${answer}` &&
+			turn?.done === true,
+		answered,
+	);
+	report.info(`agent called ${asked.tool_call?.name}(${asked.tool_call?.arguments_json}) → Set mapped order.id = "${mapped.order?.id}"`);
+	report.info(`Tool Result → Submit → "${answered.text}" (${answered.status})`);
+
+	const dragged = await n8n.execute('e2eToolArguments');
+	printed.push(dragged.output);
+	const stored = (await n8n.executions('e2eToolArguments')).at(-1);
+	const error = stored && L.nodeError(stored.data, 'Look the order up');
+	report.check(
+		'mapping $json.tool_call.arguments.order_id instead fails in n8n 2.41 ("due to security concerns"): why the key is input',
+		!dragged.ok && /Cannot access "arguments" due to security concerns/.test(error?.message ?? ''),
+		{ ok: dragged.ok, error: error?.message },
+	);
+}
+
+/**
+ * Test-only variants of examples: two that use credentials holding wrong keys, the agent with
+ * the OpenAI Chat Model's "Use Responses API" on (its default in version 1.3), and the client
+ * tool example mapping the argument under the name n8n's expression sandbox refuses.
  */
 function testWorkflows(wf) {
 	const copy = (workflow, id, name, change) => {
@@ -350,6 +420,10 @@ function testWorkflows(wf) {
 		copy(wf.ask, 'e2eWrongKeyPokee', 'E2E: Pokee with a wrong key', useCredential('pokeeApi', WRONG_CREDENTIALS.pokee)),
 		copy(wf.agent, 'e2eAgentResponses', 'E2E: AI Agent over the Responses API', (node) => {
 			if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi') node.parameters.responsesApiEnabled = true;
+		}),
+		copy(wf.tool, 'e2eToolArguments', 'E2E: a tool-call argument mapped as tool_call.arguments', (node) => {
+			if (node.type !== 'n8n-nodes-base.set') return;
+			node.parameters.assignments.assignments[0].value = '={{ $json.tool_call.arguments.order_id }}';
 		}),
 	];
 }

@@ -23,7 +23,8 @@ function json(res, status, body, headers = {}) {
 
 /**
  * Starts the fake. Options: v2Keys, v1Keys, port (0 = any), noScopeKeys (keys that get 403).
- * Faults: fake.fault({method, path: RegExp, kind: 'status'|'reset', status, body, headers, times}).
+ * Faults: fake.fault({method, path: RegExp, kind: 'status'|'reset', status, body, headers, times});
+ * a reset comes before the request is handled, or after it with {afterProcessing: true}.
  */
 async function startFakePoke(options = {}) {
 	const v2Keys = new Set(options.v2Keys || [DEFAULT_V2_KEY]);
@@ -145,6 +146,12 @@ async function startFakePoke(options = {}) {
 
 			const fault = takeFault(req.method, path);
 			if (fault && fault.kind === 'reset') {
+				if (fault.afterProcessing) {
+					// the request is carried out (message delivered, trigger created), then the
+					// connection breaks before the answer: what a client can never tell from a reset
+					const lost = { writeHead: () => lost, end: () => req.socket.destroy() };
+					return handle(req, lost, body, path);
+				}
 				req.socket.destroy();
 				return;
 			}

@@ -29,6 +29,26 @@ export const pokeeProfile: CredentialProfile = {
 
 export type PokeeEnv = ApiEnv;
 
+/** What a non-repeatable request may have done when its answer was lost, and how to check. */
+export const UNANSWERED = {
+	sessionCreate:
+		'The session may already have been created: Session → Get Many lists the sessions (a new one is idle, with the metadata you gave); use or delete it before creating another.',
+	toolResult: (callId: string, responseId: string) =>
+		`The result for call ${callId} may already have been taken: Message → Resume with response ID ${responseId} shows whether the turn went on past the call; submit again only if it did not.`,
+	turn: (sessionId: string, keySet: boolean) =>
+		`The turn may already have started: Session → Get shows whether session ${sessionId} is busy, and the Pokee Trigger (Turn Finished) reports when it ends. ` +
+		(keySet
+			? 'Running the item again with the same Idempotency Key replays that turn instead of starting another.'
+			: 'Running the item again in a new execution sends a new Idempotency-Key and can start a second turn, unless you set the Idempotency Key option.'),
+	response: (streamed: boolean, keySet: boolean) =>
+		streamed
+			? 'The response may already be generating. ' +
+				(keySet
+					? 'Running the item again with the same Idempotency Key replays it instead of generating another.'
+					: 'Running the item again in a new execution sends a new Idempotency-Key and generates (and bills) another, unless you set the Idempotency Key option.')
+			: 'The response may already have been generated (and counted in Usage → Get); a stateless response cannot be looked up afterwards, and running the item again generates another. With Stream on, the request carries an Idempotency-Key and is retried safely.',
+};
+
 /** Encodes one path segment (an id or a name) so no value can reach another endpoint. */
 export function seg(value: string): string {
 	return encodeURIComponent(value);
