@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Shared by the end-to-end tests (test/e2e/run.js) and the demo (scripts/demo.js): the loopback
- * fakes, a real n8n 2.41.1 driven through its CLI (scripts/n8n-run.sh) and readers for what n8n
+ * fakes, a real n8n (2.41.1 by default; N8N_VERSION, e.g. 1.123.81, selects another one of the
+ * compatibility matrix) driven through its CLI (scripts/n8n-run.sh) and readers for what n8n
  * stored in its SQLite database.
  *
  * The fakes run inside this Node process and every n8n command is a child process started
@@ -23,8 +24,11 @@ const { startFakeChatModel } = require('../fakes/fakeChatModel');
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
-// the pinned n8n's folder, exported by scripts/env.sh (the scripts that run these tests source it)
+// the n8n's version and folder, exported by scripts/env.sh (the scripts that run these tests
+// source it)
 const N8N_DIR = process.env.N8N_DIR;
+const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
+const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
 const N8N_RUN = path.join(ROOT, 'scripts/n8n-run.sh');
 
 // Credential ids the example workflows reference (their JSON holds ids and names, never keys).
@@ -237,8 +241,13 @@ class N8n {
 		await this.cliOk(['import:workflow', `--input=${file}`], 'import:workflow');
 	}
 
+	/** Activates a workflow: `publish:workflow` in 2.x, `update:workflow --active=true` in 1.x. */
 	async publish(workflowId) {
-		await this.cliOk(['publish:workflow', `--id=${workflowId}`], `publish:workflow ${workflowId}`);
+		if (N8N_MAJOR < 2) {
+			await this.cliOk(['update:workflow', `--id=${workflowId}`, '--active=true'], `update:workflow ${workflowId}`);
+		} else {
+			await this.cliOk(['publish:workflow', `--id=${workflowId}`], `publish:workflow ${workflowId}`);
+		}
 	}
 
 	/**
@@ -264,7 +273,11 @@ class N8n {
 		return { ok, code: result.code, run: runData, output };
 	}
 
-	/** `n8n start` on a free port; resolves once /healthz/readiness answers 200. */
+	/**
+	 * `n8n start` on a free port; resolves once /healthz/readiness and the REST API (/rest/settings)
+	 * answer 200: n8n 1.x reports ready before it has mounted its REST routes (they answer 404
+	 * for a few seconds).
+	 */
 	async start({ port } = {}) {
 		this.port = port ?? (await freePort());
 		this.log = '';
@@ -279,7 +292,11 @@ class N8n {
 			'n8n to be ready',
 			async () => {
 				if (exited) throw new Error(`n8n start exited:\n${tail(this.log)}`);
-				return (await httpGet(`http://127.0.0.1:${this.port}/healthz/readiness`)).status === 200;
+				const base = `http://127.0.0.1:${this.port}`;
+				return (
+					(await httpGet(`${base}/healthz/readiness`)).status === 200 &&
+					(await httpGet(`${base}/rest/settings`)).status === 200
+				);
 			},
 			{ timeoutMs: 120_000, intervalMs: 300 },
 		);
@@ -418,6 +435,8 @@ function tempUserFolder(prefix = 'n8n-poke-e2e-') {
 }
 
 module.exports = {
+	N8N_VERSION,
+	N8N_MAJOR,
 	POKEE_KEY,
 	N8n,
 	signIn,
