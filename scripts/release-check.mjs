@@ -82,8 +82,9 @@ async function main() {
 	check('the tarball unpacks', untar.code === 0, untar.out);
 	const license = fs.readFileSync(path.join(unpacked, 'LICENSE'), 'utf8');
 	check('LICENSE is the MIT license, as package.json says', /^MIT License/.test(license) && pkg.license === 'MIT');
-	const parser = require('eventsource-parser/package.json');
-	const parserLicense = fs.readFileSync(require.resolve('eventsource-parser/LICENSE'), 'utf8').trim();
+	const parserDir = path.join(ROOT, 'node_modules/eventsource-parser');
+	const parser = JSON.parse(fs.readFileSync(path.join(parserDir, 'package.json'), 'utf8'));
+	const parserLicense = fs.readFileSync(path.join(parserDir, 'LICENSE'), 'utf8').trim();
 	const notices = fs.readFileSync(path.join(unpacked, 'dist/THIRD_PARTY_NOTICES.md'), 'utf8');
 	check(
 		`THIRD_PARTY_NOTICES.md holds eventsource-parser ${parser.version}'s MIT license text`,
