@@ -278,11 +278,12 @@ class N8n {
 	 * answer 200: n8n 1.x reports ready before it has mounted its REST routes (they answer 404
 	 * for a few seconds).
 	 */
-	async start({ port } = {}) {
+	async start({ port, echo = false } = {}) {
 		this.port = port ?? (await freePort());
 		this.log = '';
 		const proc = run(N8N_RUN, [this.userFolder, 'start'], {
 			env: { N8N_PORT: String(this.port) },
+			quiet: !echo, // echo: n8n's log also goes to stderr (npm run dev)
 			onLine: (line) => (this.log += `${line}\n`),
 		});
 		this.server = proc.child;
