@@ -229,6 +229,35 @@ class N8n {
 		if (result.code !== 0) throw new Error(`installing the package failed:\n${tail(result.stderr)}`);
 	}
 
+	/**
+	 * Installs this package the way the editor's Settings → Community Nodes → Install does:
+	 * `POST /rest/community-packages` on a running n8n, which fetches it with npm from the
+	 * loopback registry of test/e2e/registry.js (see there why a registry). Resolves
+	 * { status, body, requests (what the registry served) }; n8n is stopped afterwards.
+	 */
+	async installThroughEditor(owner) {
+		const { startLoopbackRegistry } = require('./registry');
+		fs.mkdirSync(this.userFolder, { recursive: true });
+		const dir = fs.mkdtempSync(path.join(this.userFolder, 'registry-'));
+		const { tarball, manifest } = await packPackage(dir);
+		const registry = await startLoopbackRegistry({ tarball, manifest, dir });
+		try {
+			await this.start({ env: registry.env });
+			const cookie = await this.signIn(owner);
+			const res = await httpRequest(
+				'POST',
+				`http://127.0.0.1:${this.port}/rest/community-packages`,
+				{ name: manifest.name },
+				{ Cookie: cookie, 'browser-id': 'e2e-install' },
+			);
+			return { status: res.status, body: res.body, requests: registry.requests, integrity: registry.integrity, manifest };
+		} finally {
+			await this.stopServer();
+			await registry.close();
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
 	async importCredentials(credentials) {
 		const file = this.tempFile('credentials.json', credentials);
 		await this.cliOk(['import:credentials', `--input=${file}`], 'import:credentials');
@@ -278,11 +307,11 @@ class N8n {
 	 * answer 200: n8n 1.x reports ready before it has mounted its REST routes (they answer 404
 	 * for a few seconds).
 	 */
-	async start({ port, echo = false } = {}) {
+	async start({ port, echo = false, env = {} } = {}) {
 		this.port = port ?? (await freePort());
 		this.log = '';
 		const proc = run(N8N_RUN, [this.userFolder, 'start'], {
-			env: { N8N_PORT: String(this.port) },
+			env: { ...env, N8N_PORT: String(this.port) },
 			quiet: !echo, // echo: n8n's log also goes to stderr (npm run dev)
 			onLine: (line) => (this.log += `${line}\n`),
 		});
@@ -362,6 +391,19 @@ class N8n {
 		const files = fs.readdirSync(this.dataDir).filter((f) => f.startsWith('database.sqlite'));
 		return files.filter((f) => fs.readFileSync(path.join(this.dataDir, f)).includes(needle));
 	}
+}
+
+/** `npm pack` of this package (built first when dist/ is missing) into dir: { tarball, manifest }. */
+async function packPackage(dir) {
+	if (!fs.existsSync(path.join(ROOT, 'dist'))) {
+		const built = await run('npm', ['run', 'build', '--silent']);
+		if (built.code !== 0) throw new Error(`npm run build failed:\n${tail(built.stdout + built.stderr)}`);
+	}
+	const packed = await run('npm', ['pack', '--pack-destination', dir, '--loglevel=error']);
+	if (packed.code !== 0) throw new Error(`npm pack failed:\n${tail(packed.stderr)}`);
+	const tarball = path.join(dir, packed.stdout.trim().split('\n').pop());
+	const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+	return { tarball, manifest };
 }
 
 // ----- run data ----------------------------------------------------------------------------------

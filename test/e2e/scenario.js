@@ -123,13 +123,39 @@ async function setUp({ report, fakes, n8n, wf }) {
 		);
 	}
 
-	await n8n.installPackage();
+	// Installed the way users do in the editor (Settings → Community Nodes → Install): n8n's REST
+	// endpoint, which runs npm against the registry (a loopback one here, test/e2e/registry.js).
+	// Every workflow below then runs the nodes n8n installed itself.
+	const install = await n8n.installThroughEditor(OWNER);
+	let answer;
+	try {
+		answer = JSON.parse(install.body).data;
+	} catch {
+		answer = undefined;
+	}
+	const { name, version } = install.manifest;
+	report.check(
+		`POST /rest/community-packages {"name": "${name}"} installs ${name}@${version} with its 3 nodes`,
+		install.status === 200 &&
+			answer?.packageName === name &&
+			answer?.installedVersion === version &&
+			isDeepStrictEqual(answer?.installedNodes?.map((n) => n.name).sort(), ['Poke', 'Pokee', 'Pokee Trigger']),
+		{ status: install.status, body: install.body.slice(0, 500) },
+	);
+	report.check(
+		`n8n's npm fetched the packument and the packed tarball (${install.integrity.slice(0, 20)}…) from the registry`,
+		install.requests.includes(`GET /${name}`) && install.requests.includes(`GET /${name}/-/${name}-${version}.tgz`),
+		install.requests,
+	);
+	if (report.mode === 'e2e') console.log(`  (the registry saw: ${install.requests.join(', ')})`);
 	const installed = L.installedPackage(n8n);
 	report.check(
-		'package installed as a community package (.n8n/nodes/node_modules/n8n-nodes-poke, every node file there)',
+		'n8n put it in .n8n/nodes/node_modules/n8n-nodes-poke with every node file',
 		installed.missing.length === 0,
 		installed,
 	);
+	const rows = await n8n.query('SELECT packageName, installedVersion FROM installed_packages');
+	report.check('n8n recorded it as an installed community package', rows.some((r) => r.packageName === name && r.installedVersion === version), rows);
 
 	const credentials = [
 		...L.credentialsFor(fakes),
