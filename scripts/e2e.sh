@@ -7,19 +7,19 @@
 # community-packages REST endpoint included.
 # Prints PASS/FAIL per check and a time per version; exits non-zero when any check fails.
 #
-#   scripts/e2e.sh                        every version of the matrix
-#   N8N_VERSION=1.123.81 scripts/e2e.sh   one version
+#   scripts/e2e.sh                         every version of the matrix
+#   E2E_VERSIONS=1.123.81 scripts/e2e.sh   some of them (a space-separated list)
+# (N8N_VERSION does not select here: scripts that source env.sh, test.sh among them, export it.)
 #
 # Each n8n is provisioned into .cache/n8n-<version> on first use (scripts/n8n-install.sh,
 # ~3-5 min cold each). Everything runs in a temporary folder that is removed at the end; every
 # process started is stopped, also on Ctrl-C or failure (the EXIT trap below backs up the
 # driver's own cleanup).
 set -euo pipefail
-requested="${N8N_VERSION:-}"
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
-versions="${requested:-$N8N_MATRIX_VERSIONS}"
+versions="${E2E_VERSIONS:-$N8N_MATRIX_VERSIONS}"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-e2e.XXXXXX")"
 export E2E_PID_FILE="$work/pids" E2E_LOG_DIR="$work/logs"
