@@ -148,6 +148,9 @@ async function setUp({ report, fakes, n8n, wf }) {
 		install.requests,
 	);
 	if (report.mode === 'e2e') console.log(`  (the registry saw: ${install.requests.join(', ')})`);
+	report.info(
+		`installed ${name}@${version} the way Settings → Community Nodes does (POST /rest/community-packages; n8n's npm fetched it from a loopback registry)`,
+	);
 	const installed = L.installedPackage(n8n);
 	report.check(
 		'n8n put it in .n8n/nodes/node_modules/n8n-nodes-poke with every node file',
