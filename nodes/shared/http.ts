@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { normaliseBaseUrl } from './baseUrl';
+import { executionCancelSignal, requireHelper } from './compat';
 
 export type RequestContext = IExecuteFunctions | IPollFunctions;
 
@@ -332,10 +333,8 @@ function withSignal(ctx: RequestContext, signal: AbortSignal | undefined): Reque
 	return scoped;
 }
 
-/** The execution's cancel signal (poll contexts have none). */
-function executionSignal(ctx: RequestContext): AbortSignal | undefined {
-	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
-}
+/** The execution's cancel signal (poll contexts and n8n versions without one have none). */
+const executionSignal = executionCancelSignal;
 
 /**
  * The one place that sends HTTP requests for both APIs: authentication through n8n's helper,
@@ -369,6 +368,10 @@ export async function apiRequest<T = unknown>(
 	};
 	if (options.body === undefined) delete options.body;
 	const secrets = req.secrets ?? [];
+	// an n8n without the helper fails here, clearly, before anything is sent
+	const send = profile.credentialType
+		? requireHelper(ctx, 'httpRequestWithAuthentication', ctx.getNode(), itemIndex)
+		: requireHelper(ctx, 'httpRequest', ctx.getNode(), itemIndex);
 
 	for (let attempt = 0; ; attempt++) {
 		const canRetry = attempt < RETRY_POLICY.maxRetries;
@@ -376,12 +379,12 @@ export async function apiRequest<T = unknown>(
 		let response: ApiResponse<unknown>;
 		try {
 			response = (profile.credentialType
-				? await ctx.helpers.httpRequestWithAuthentication.call(
+				? await (send as IExecuteFunctions['helpers']['httpRequestWithAuthentication']).call(
 						withSignal(ctx, signal),
 						profile.credentialType,
 						options,
 					)
-				: await ctx.helpers.httpRequest(options)) as ApiResponse<unknown>;
+				: await (send as IExecuteFunctions['helpers']['httpRequest']).call(ctx, options)) as ApiResponse<unknown>;
 		} catch (error) {
 			if (isAbort(error, signal)) {
 				throw new NodeApiError(ctx.getNode(), { code: 'ABORTED' }, {
