@@ -8,11 +8,13 @@
 #
 # n8n is provisioned into .cache/ on first use (scripts/n8n-install.sh, ~5 min cold).
 # Everything runs in a temporary folder that is removed at the end; every process started is
-# stopped, also on Ctrl-C or failure (the EXIT trap below backs up the driver's own cleanup).
+# stopped, also on failure, Ctrl-C and SIGINT/SIGTERM/SIGHUP to this script (the EXIT trap
+# below backs up the driver's own cleanup).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+stop_on_signals
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-e2e.XXXXXX")"
 export E2E_USER_FOLDER="$work/n8n" E2E_PID_FILE="$work/pids" E2E_LOG_DIR="$work/logs"
@@ -26,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$ROOT/scripts/n8n-install.sh"
+run_step "$ROOT/scripts/n8n-install.sh"
 
 # A failed run keeps its folder for inspection (set E2E_KEEP_FOLDER=1 to keep a passing one).
-node test/e2e/run.js || { status=$?; E2E_KEEP_FOLDER=1; exit "$status"; }
+run_step node test/e2e/run.js || { status=$?; E2E_KEEP_FOLDER=1; exit "$status"; }

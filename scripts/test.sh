@@ -3,7 +3,7 @@
 #   lint (official n8n config, strict) -> build (tsc type-checks it) -> unit/integration tests (jest,
 #   real n8n engine against the loopback fakes) -> end-to-end tests in a real n8n -> the n8n
 #   editor in Debian's Chromium.
-# Set SKIP_E2E=1 to stop after jest (the last two provision n8n, ~5 min cold).
+# Set SKIP_E2E=1 to stop after jest (the last three need n8n, provisioned ~5 min cold).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -15,6 +15,7 @@ bash scripts/setup.sh
 
 step "lint (n8n-node lint, strict)"
 npx n8n-node lint
+echo "lint passed: n8n-node lint (strict) reported no problems"
 
 step "build (tsc type-checks everything it compiles)"
 npm run build --silent
@@ -27,5 +28,7 @@ if [ "${SKIP_E2E:-0}" != "1" ]; then
 	bash scripts/e2e.sh
 	step "n8n editor in Chromium"
 	bash scripts/browser.sh
+	step "scripts stop everything they started on SIGINT, SIGTERM, SIGHUP"
+	bash test/scripts/signals.sh
 fi
 step "all checks passed"
