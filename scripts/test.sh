@@ -7,28 +7,29 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+stop_on_signals # Ctrl-C, SIGTERM, SIGHUP: stop the running step (and all it started), then exit
 
 step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 
 step "install dependencies"
-bash scripts/setup.sh
+run_step bash scripts/setup.sh
 
 step "lint (n8n-node lint, strict)"
-npx n8n-node lint
+run_step npx n8n-node lint
 echo "lint passed: n8n-node lint (strict) reported no problems"
 
 step "build (tsc type-checks everything it compiles)"
-npm run build --silent
+run_step npm run build --silent
 
 step "jest"
-npx jest --ci
+run_step npx jest --ci
 
 if [ "${SKIP_E2E:-0}" != "1" ]; then
 	step "end-to-end in n8n"
-	bash scripts/e2e.sh
+	run_step bash scripts/e2e.sh
 	step "n8n editor in Chromium"
-	bash scripts/browser.sh
+	run_step bash scripts/browser.sh
 	step "scripts stop everything they started on SIGINT, SIGTERM, SIGHUP"
-	bash test/scripts/signals.sh
+	run_step bash test/scripts/signals.sh
 fi
 step "all checks passed"
