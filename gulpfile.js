@@ -1,12 +1,14 @@
 /**
  * Build steps after `tsc`:
  *  - icons: copy the SVG icons and the codex .node.json files next to the compiled nodes;
+ *  - schemas: copy the output schemas (nodes/<Node>/__schema__/v<version>/<resource>/<operation>.json)
+ *    next to the compiled nodes, where n8n looks them up for the editor's schema view;
  *  - bundle: inline our modules and the devDependencies used at run time (eventsource-parser)
- *    into each node entry with esbuild, so dist/ runs inside n8n with no node_modules beside it;
- *    the license notice of every bundled package (eventsource-parser, MIT) goes at the top of
- *    each file that bundles it and into dist/THIRD_PARTY_NOTICES.md;
+ *    into each node and credential entry with esbuild, so dist/ runs inside n8n with no
+ *    node_modules beside it; the license notice of every bundled package (eventsource-parser,
+ *    MIT) goes at the top of each file that bundles it and into dist/THIRD_PARTY_NOTICES.md;
  *  - verify: fail the build if any file in dist/ still requires a package other than
- *    n8n-workflow or a Node built-in.
+ *    n8n-workflow or a Node built-in, or a relative file that is not there.
  */
 const { src, dest, series } = require('gulp');
 const fs = require('node:fs');
@@ -44,8 +46,13 @@ function licenseOf(name) {
 
 const noticesFile = () => path.resolve(__dirname, 'dist/THIRD_PARTY_NOTICES.md');
 
+function schemas() {
+	return src('nodes/*/__schema__/**/*.json', { base: '.' }).pipe(dest('dist'));
+}
+
 async function bundle() {
-	const entries = pkg.n8n.nodes.map((file) => path.resolve(__dirname, file));
+	// credentials too: they share texts with the nodes (nodes/shared/authHints.ts)
+	const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((file) => path.resolve(__dirname, file));
 	const notices = new Map(); // package name -> { ..., files }
 	for (const entry of entries) {
 		const result = await esbuild.build({
@@ -107,7 +114,14 @@ async function verify() {
 		const code = fs.readFileSync(file, 'utf8');
 		for (const match of code.matchAll(/require\(["']([^"']+)["']\)/g)) {
 			const name = match[1];
-			if (name.startsWith('.') || allowed.has(name)) continue;
+			if (name.startsWith('.')) {
+				const target = path.resolve(path.dirname(file), name);
+				if (!['', '.js', '.json'].some((ext) => fs.existsSync(target + ext) && fs.statSync(target + ext).isFile())) {
+					problems.push(`${path.relative(__dirname, file)} requires ${name}, which is not in dist/`);
+				}
+				continue;
+			}
+			if (allowed.has(name)) continue;
 			problems.push(`${path.relative(__dirname, file)} requires ${name}`);
 		}
 	}
@@ -131,5 +145,6 @@ async function verify() {
 exports.icons = icons;
 exports.bundle = bundle;
 exports.verify = verify;
-exports.build = series(icons, bundle, verify);
+exports.schemas = schemas;
+exports.build = series(icons, schemas, bundle, verify);
 exports.default = exports.build;

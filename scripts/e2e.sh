@@ -13,13 +13,14 @@
 #
 # Each n8n is provisioned into .cache/n8n-<version> on first use (scripts/n8n-install.sh,
 # ~3-5 min cold each). Everything runs in a temporary folder that is removed at the end; every
-# process started is stopped, also on Ctrl-C or failure (the EXIT trap below backs up the
+# process started is stopped, also on failure, Ctrl-C and SIGINT/SIGTERM/SIGHUP to this script (the EXIT trap below backs up the
 # driver's own cleanup).
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 versions="${E2E_VERSIONS:-$N8N_MATRIX_VERSIONS}"
+stop_on_signals
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-e2e.XXXXXX")"
 export E2E_PID_FILE="$work/pids" E2E_LOG_DIR="$work/logs"
@@ -33,15 +34,14 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM HUP
 
 failed=""
 summary=""
 for version in $versions; do
-	"$ROOT/scripts/n8n-install.sh" "$version"
+	run_step "$ROOT/scripts/n8n-install.sh" "$version"
 	start=$SECONDS
 	# A failed run keeps its folder for inspection (E2E_KEEP_FOLDER=1 keeps a passing one).
-	if N8N_VERSION="$version" N8N_DIR="$ROOT/.cache/n8n-$version" \
+	if run_step env N8N_VERSION="$version" N8N_DIR="$ROOT/.cache/n8n-$version" \
 		N8N_BIN="$ROOT/.cache/n8n-$version/node_modules/.bin/n8n" \
 		E2E_USER_FOLDER="$work/n8n-$version" node test/e2e/run.js; then
 		summary+="  n8n $version: passed in $((SECONDS - start)) s"$'\n'

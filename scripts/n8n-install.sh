@@ -61,12 +61,20 @@ cat >"$N8N_DIR/package.json" <<EOF
 EOF
 
 cd "$N8N_DIR"
-npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+# A cold install is minutes of silence from npm: say every 15 s how far it got.
+stop_on_signals
+setsid bash -c 'while sleep 15; do
+	echo "n8n-install.sh: still installing n8n@$1: $(($(date +%s) - $2)) s, $(du -sm node_modules 2>/dev/null | cut -f1) MB in node_modules" >&2
+done' progress "$N8N_VERSION" "$(date +%s)" &
+progress_pid=$!
+trap 'kill -TERM -- "-$progress_pid" 2>/dev/null || true' EXIT
+run_step npm install --ignore-scripts --no-audit --no-fund --loglevel=error
+kill -TERM -- "-$progress_pid" 2>/dev/null || true
 echo "n8n-install.sh: npm install done after $((SECONDS - start)) s; rebuilding sqlite3" >&2
 
 # sqlite3's install script would try to download a prebuilt binary (no internet here) and
 # then build from source; run that build explicitly against the Node 24 headers.
-npm_config_nodedir="$NODE24_DIR" npm rebuild sqlite3 --loglevel=error
+npm_config_nodedir="$NODE24_DIR" run_step npm rebuild sqlite3 --loglevel=error
 
 # Smoke test: the CLI starts and reports the expected version; sqlite3 loads.
 got="$("$N8N_BIN" --version 2>/dev/null | tail -n 1)"

@@ -344,6 +344,26 @@ describe('bad input → NodeOperationError naming field and item, nothing sent',
 		expect(error.message).toBe('The Base URL of the Poke API credential must use https');
 		expect(fake.requests).toHaveLength(0);
 	});
+
+	test('with Continue On Fail, a bad credential Base URL gives every item its own {error} item', async () => {
+		const { items, error, status } = await runNode({
+			type: 'poke',
+			parameters: { resource: 'message', operation: 'send', message: '={{ $json.text }}' },
+			credentials: creds({ baseUrl: 'http://poke.example.com/api/v1' }),
+			items: [{ json: { text: 'a' } }, { json: { text: 'b' } }],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(status).toBe('success');
+		expect(items).toEqual([0, 1].map((i) => ({
+			json: {
+				error: 'The Base URL of the Poke API credential must use https',
+				description: 'Plain http is only accepted for loopback hosts (localhost, 127.0.0.0/8, ::1).',
+			},
+			pairedItem: { item: i },
+		})));
+		expect(fake.requests).toHaveLength(0);
+	});
 });
 
 describe('credential test', () => {

@@ -667,6 +667,23 @@ describe('bad input → NodeOperationError naming field and item, nothing sent',
 		expect(error.message).toBe('The Base URL of the Pokee API credential must use https');
 		expect(fake.requests).toHaveLength(0);
 	});
+
+	test('with Continue On Fail, a bad credential Base URL gives every item its own {error} item', async () => {
+		const { items, error, status } = await runNode({
+			type: 'pokee',
+			parameters: { resource: 'session', operation: 'get', sessionId: '={{ $json.id }}' },
+			credentials: creds({ baseUrl: 'http://tenant.enterprise.pokee.example' }),
+			items: [{ json: { id: 's1' } }, { json: { id: 's2' } }, { json: { id: 's3' } }],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(status).toBe('success');
+		expect(items.map((item) => [item.json.error, item.pairedItem])).toEqual(
+			[0, 1, 2].map((i) => ['The Base URL of the Pokee API credential must use https', { item: i }]),
+		);
+		expect(items.every((item) => item.json.id === undefined)).toBe(true);
+		expect(fake.requests).toHaveLength(0);
+	});
 });
 
 describe('SSE decoder contract (readSse)', () => {

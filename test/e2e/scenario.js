@@ -617,14 +617,49 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 	const turnsBefore = fakes.pokee.turnsStarted;
 	fakes.poke.requests.length = 0;
 	fakes.pokee.clearRequests();
+	// The messages n8n shows for a refused credential: per status, with the hints the nodes give
+	// (the one text of each, from the sources).
+	require('../../bench/lib/tsHook');
+	const { pokeAuthHints, pokeeAuthHints } = require('../../nodes/shared/authHints.ts');
+	const says = (...parts) => (message) => parts.every((part) => (part instanceof RegExp ? part.test(message) : message.includes(part)));
 	const cases = [
-		{ type: 'pokeApi', data: { apiKey: fakes.poke.v2Key, baseUrl: `${fakes.poke.apiUrl}/` }, ok: true },
-		{ type: 'pokeApi', data: { apiKey: WRONG_KEYS.poke, baseUrl: fakes.poke.apiUrl }, ok: false },
-		{ type: 'pokeeApi', data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl }, ok: true },
-		{ type: 'pokeeApi', data: { apiKey: WRONG_KEYS.pokee, baseUrl: fakes.pokee.baseUrl }, ok: false },
+		{ what: 'a right key', type: 'pokeApi', data: { apiKey: fakes.poke.v2Key, baseUrl: `${fakes.poke.apiUrl}/` }, ok: true },
+		{
+			what: 'a wrong key',
+			type: 'pokeApi',
+			data: { apiKey: WRONG_KEYS.poke, baseUrl: fakes.poke.apiUrl },
+			message: says(/^Poke rejected the API key \(HTTP 401\)/, 'legacy pk_ key', pokeAuthHints[401]),
+		},
+		{
+			what: 'a legacy pk_ key',
+			type: 'pokeApi',
+			data: { apiKey: fakes.poke.v1Key, baseUrl: fakes.poke.apiUrl },
+			message: says(/^Poke rejected the API key \(HTTP 401\)/, 'legacy pk_ key', pokeAuthHints[401]),
+		},
+		{
+			what: 'a key without the scope (403)',
+			type: 'pokeApi',
+			data: { apiKey: fakes.poke.v2Key, baseUrl: fakes.poke.apiUrl },
+			before: () => fakes.poke.fault({ method: 'GET', path: /\/user\/profile$/, kind: 'status', status: 403, body: { error: 'Missing scope: profile:read' } }),
+			message: says(/^Poke accepted the API key but .*\(HTTP 403\)/, pokeAuthHints[403]),
+		},
+		{ what: 'a right key', type: 'pokeeApi', data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl }, ok: true },
+		{
+			what: 'a wrong key',
+			type: 'pokeeApi',
+			data: { apiKey: WRONG_KEYS.pokee, baseUrl: fakes.pokee.baseUrl },
+			message: says(/^Pokee rejected the API key \(HTTP 401\)/, pokeeAuthHints[401]),
+		},
+		{
+			what: 'a key without the scope (403)',
+			type: 'pokeeApi',
+			data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl },
+			before: () => fakes.pokee.fault({ method: 'GET', path: '/v1/usage', kind: 'status', status: 403, body: { error: 'forbidden', message: 'missing scope usage:read' } }),
+			message: says(/^Pokee accepted the API key but .*\(HTTP 403\)/, pokeeAuthHints[403]),
+		},
 	];
 	for (const c of cases) {
-		const credential = { id: '', name: `test ${c.type} ${c.ok ? 'right' : 'wrong'}`, type: c.type, data: c.data };
+		const credential = { id: '', name: `test ${c.type} ${c.what}`, type: c.type, data: c.data };
 		if (L.N8N_MAJOR < 2) {
 			// n8n 1.x tests only stored credentials (its editor saves the credential, then tests it)
 			const created = await call('POST', '/rest/credentials', { name: credential.name, type: c.type, data: c.data }, cookie);
@@ -634,6 +669,7 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 				report.check(`${c.type}: the credential is saved (n8n 1.x)`, false, created.body.slice(0, 300));
 			}
 		}
+		if (c.before) c.before();
 		const res = await call('POST', '/rest/credentials/test', { credentials: credential }, cookie);
 		let result;
 		try {
@@ -642,10 +678,11 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 			result = undefined;
 		}
 		const passed = result?.status === 'OK';
+		const message = String(result?.message ?? '');
 		report.check(
-			`${c.type} with a ${c.ok ? 'right' : 'wrong'} key: the test ${c.ok ? 'passes' : 'fails'}${c.ok ? '' : ` ("${result?.message}")`}`,
-			res.status === 200 && passed === c.ok && !String(result?.message ?? '').includes(c.data.apiKey),
-			{ status: res.status, body: res.body.slice(0, 300) },
+			`${c.type} with ${c.what}: the test ${c.ok ? 'passes' : `fails with "${message}"`}`,
+			res.status === 200 && passed === !!c.ok && (c.ok || c.message(message)) && !message.includes(c.data.apiKey),
+			{ status: res.status, body: res.body.slice(0, 500) },
 		);
 	}
 	const pokeSeen = fakes.poke.requests.map((r) => `${r.method} ${r.path}`);

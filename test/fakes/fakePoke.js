@@ -22,7 +22,8 @@ function json(res, status, body, headers = {}) {
 }
 
 /**
- * Starts the fake. Options: v2Keys, v1Keys, port (0 = any), noScopeKeys (keys that get 403).
+ * Starts the fake. Options: v2Keys, v1Keys, port (0 = any), noScopeKeys (keys that get 403),
+ * backlog (listen queue length, default 511).
  * Faults: fake.fault({method, path: RegExp, kind: 'status'|'reset', status, body, headers, times});
  * a reset comes before the request is handled, or after it with {afterProcessing: true}.
  */
@@ -162,7 +163,10 @@ async function startFakePoke(options = {}) {
 		});
 	});
 	server.keepAliveTimeout = 1000;
-	await new Promise((resolve) => server.listen(options.port || 0, '127.0.0.1', resolve));
+	// backlog: pending connections the kernel queues (Node's default 511; capped by somaxconn)
+	await new Promise((resolve) =>
+		server.listen({ port: options.port || 0, host: '127.0.0.1', backlog: options.backlog ?? 511 }, resolve),
+	);
 
 	const fake = {
 		baseUrl: `http://127.0.0.1:${server.address().port}`,

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { pokeeAuthHints } from '../../shared/authHints';
 import type { ApiEnv, ApiRequest, ApiResponse, CredentialProfile, RequestContext } from '../../shared/http';
 import { apiRequest } from '../../shared/http';
 
@@ -14,7 +15,7 @@ export const pokeeProfile: CredentialProfile = {
 	},
 	hints: {
 		400: 'Check the values sent for this operation.',
-		401: 'Check the API key (pk_<tenant>_<token>) and the Base URL in the Pokee API credential.',
+		401: pokeeAuthHints[401],
 		402: 'The tenant is out of credits (hard credit mode). Check Usage → Get for the balance.',
 		403: "The path is outside the session's file access scope, or not a valid workspace path.",
 		404: 'The session, file or response does not exist (sessions end after their TTL or 5 minutes idle unless persistent).',
