@@ -372,7 +372,7 @@ const PREVIEWS = [
 		name: 'Ask Pokee',
 		parameters: { resource: 'message', operation: 'send', sessionMode: 'new', message: 'Summarise the Q3 numbers' },
 		url: '/schemas/n8n-nodes-poke.pokee/1.0.0/message/send.json',
-		paths: ['.text', '.session_id', '.response_id', '.status', '.tool_call', '.tool_call.call_id', '.tool_call.name', '.usage.output_tokens'],
+		paths: ['.text', '.session_id', '.response_id', '.status', '.tool_call', '.tool_call.call_id', '.tool_call.name', '.tool_call.input', '.usage.output_tokens'],
 	},
 	{
 		name: 'Answer the tool call',
