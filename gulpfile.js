@@ -1,10 +1,14 @@
 /**
  * Build steps after `tsc`:
  *  - icons: copy the SVG icons and the codex .node.json files next to the compiled nodes;
+ *  - schemas: copy the output schemas (nodes/<Node>/__schema__/v<version>/<resource>/<operation>.json)
+ *    next to the compiled nodes, where n8n looks them up for the editor's schema view;
  *  - bundle: inline our modules and the devDependencies used at run time (eventsource-parser)
- *    into each node entry with esbuild, so dist/ runs inside n8n with no node_modules beside it;
+ *    into each node and credential entry with esbuild, so dist/ runs inside n8n with no
+ *    node_modules beside it; the license notice of every bundled package (eventsource-parser,
+ *    MIT) goes at the top of each file that bundles it and into dist/THIRD_PARTY_NOTICES.md;
  *  - verify: fail the build if any file in dist/ still requires a package other than
- *    n8n-workflow or a Node built-in.
+ *    n8n-workflow or a Node built-in, or a relative file that is not there.
  */
 const { src, dest, series } = require('gulp');
 const fs = require('node:fs');
@@ -21,8 +25,35 @@ function icons() {
 	}).pipe(dest('dist'));
 }
 
+/** The packages (from node_modules) an esbuild metafile says were bundled, by name. */
+function bundledPackages(metafile) {
+	const names = new Set();
+	for (const input of Object.keys(metafile.inputs)) {
+		const match = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+		if (match) names.add(match[1]);
+	}
+	return [...names].sort();
+}
+
+/** A bundled package's name, version, license and license text (its LICENSE file). */
+function licenseOf(name) {
+	const dir = path.dirname(require.resolve(`${name}/package.json`, { paths: [__dirname] }));
+	const meta = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));
+	const file = fs.readdirSync(dir).find((f) => /^(licen[cs]e|copying)(\.(md|txt))?$/i.test(f));
+	if (!file) throw new Error(`${name} is bundled into dist/ but ships no LICENSE file to keep with it`);
+	return { name, version: meta.version, license: meta.license, text: fs.readFileSync(path.join(dir, file), 'utf8').trim() };
+}
+
+const noticesFile = () => path.resolve(__dirname, 'dist/THIRD_PARTY_NOTICES.md');
+
+function schemas() {
+	return src('nodes/*/__schema__/**/*.json', { base: '.' }).pipe(dest('dist'));
+}
+
 async function bundle() {
-	const entries = pkg.n8n.nodes.map((file) => path.resolve(__dirname, file));
+	// credentials too: they share texts with the nodes (nodes/shared/authHints.ts)
+	const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((file) => path.resolve(__dirname, file));
+	const notices = new Map(); // package name -> { ..., files }
 	for (const entry of entries) {
 		const result = await esbuild.build({
 			entryPoints: [entry],
@@ -33,10 +64,28 @@ async function bundle() {
 			external: ['n8n-workflow'],
 			write: false,
 			legalComments: 'inline',
+			metafile: true,
 			logLevel: 'warning',
 		});
-		fs.writeFileSync(entry, result.outputFiles[0].contents);
+		const packages = bundledPackages(result.metafile).map(licenseOf);
+		const banner = packages
+			.map((p) => `/*!\n * Bundled: ${p.name}@${p.version} (${p.license})\n *\n${p.text.replace(/\*\//g, '* /').split('\n').map((l) => ` * ${l}`.trimEnd()).join('\n')}\n */\n`)
+			.join('');
+		fs.writeFileSync(entry, banner + result.outputFiles[0].text);
+		for (const p of packages) {
+			const known = notices.get(p.name) ?? { ...p, files: [] };
+			known.files.push(path.relative(__dirname, entry));
+			notices.set(p.name, known);
+		}
 	}
+	const sections = [...notices.values()].map(
+		(p) =>
+			`## ${p.name} ${p.version} (${p.license})\n\nBundled into: ${p.files.map((f) => `\`${f.replace(/^dist\//, '')}\``).join(', ')}\n\n\`\`\`\n${p.text}\n\`\`\`\n`,
+	);
+	fs.writeFileSync(
+		noticesFile(),
+		`# Third-party notices\n\nThe files of this package named below bundle code of these packages (esbuild), under their licenses:\n\n${sections.join('\n')}`,
+	);
 	// everything else tsc wrote under dist/nodes is now inside an entry: drop it
 	for (const file of walk(path.resolve(__dirname, 'dist/nodes'))) {
 		if (file.endsWith('.js') && !entries.includes(file)) fs.rmSync(file);
@@ -65,8 +114,26 @@ async function verify() {
 		const code = fs.readFileSync(file, 'utf8');
 		for (const match of code.matchAll(/require\(["']([^"']+)["']\)/g)) {
 			const name = match[1];
-			if (name.startsWith('.') || allowed.has(name)) continue;
+			if (name.startsWith('.')) {
+				const target = path.resolve(path.dirname(file), name);
+				if (!['', '.js', '.json'].some((ext) => fs.existsSync(target + ext) && fs.statSync(target + ext).isFile())) {
+					problems.push(`${path.relative(__dirname, file)} requires ${name}, which is not in dist/`);
+				}
+				continue;
+			}
+			if (allowed.has(name)) continue;
 			problems.push(`${path.relative(__dirname, file)} requires ${name}`);
+		}
+	}
+	// every bundled package's notice is at the top of its bundle and in THIRD_PARTY_NOTICES.md
+	const notices = fs.existsSync(noticesFile()) ? fs.readFileSync(noticesFile(), 'utf8') : '';
+	for (const entry of pkg.n8n.nodes) {
+		const code = fs.readFileSync(path.resolve(__dirname, entry), 'utf8');
+		for (const match of code.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)) {
+			const name = match[1];
+			if (!code.includes(`Bundled: ${name}@`) || !notices.includes(`## ${name} `)) {
+				problems.push(`${entry} bundles ${name} without its license notice`);
+			}
 		}
 	}
 	for (const file of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) {
@@ -78,5 +145,6 @@ async function verify() {
 exports.icons = icons;
 exports.bundle = bundle;
 exports.verify = verify;
-exports.build = series(icons, bundle, verify);
+exports.schemas = schemas;
+exports.build = series(icons, schemas, bundle, verify);
 exports.default = exports.build;

@@ -20,6 +20,20 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+// The benchmarks measure the nodes inside n8n 2.41.1, which runs on Node 24: on an older Node
+// (`npm run bench` with the system's Node 20) run again under the Node 24 that scripts/env.sh
+// provides, so the figures are for the Node n8n uses.
+const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
+if (NODE_MAJOR < 24) {
+	const { spawnSync } = require('node:child_process');
+	console.log(`bench: Node ${process.version} is not the Node n8n 2.41.1 runs on; running again on Node 24 (scripts/env.sh)`);
+	const env = path.join(__dirname, '..', 'scripts', 'env.sh');
+	const rerun = spawnSync('bash', ['-c', 'source "$0" >&2 && exec node "$@"', env, __filename, ...process.argv.slice(2)], {
+		stdio: 'inherit',
+	});
+	process.exit(rerun.status ?? 1);
+}
+
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
@@ -38,7 +52,7 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-bench-'));
 process.env.N8N_USER_FOLDER = scratch;
 
 const { machine } = require('./lib/machine');
-const { round, MiB } = require('./lib/stats');
+const { round, MiB, signed } = require('./lib/stats');
 
 const log = (...a) => console.log(...a);
 const yes = (ok) => (ok ? 'yes' : '**no**');
@@ -56,12 +70,13 @@ function markdown(results) {
 		out.push(`| bare loop (http + eventsource-parser + JSON.parse) | ${Math.round(s.bare.medianMs)} | ${s.bare.eventsPerSecond.toLocaleString('en')} | 1.00 | ${Math.round(s.bare.medianCpuMs)} | ${s.bare.eventsPerCpuSecond.toLocaleString('en')} | 1.00 | | |`);
 		out.push(`| the same bare loop, in a process with n8n loaded | ${Math.round(s.bareInN8n.medianMs)} | ${s.bareInN8n.eventsPerSecond.toLocaleString('en')} | ${round(s.bareInN8n.eventsPerSecond / s.bare.eventsPerSecond).toFixed(2)} | ${Math.round(s.bareInN8n.medianCpuMs)} | ${s.bareInN8n.eventsPerCpuSecond.toLocaleString('en')} | ${round(s.bare.medianCpuMs / s.bareInN8n.medianCpuMs).toFixed(2)} | | |`);
 		out.push(`| Pokee → Message → Send (n8n engine) | ${Math.round(s.node.medianMs)} | ${s.node.eventsPerSecond.toLocaleString('en')} | ${s.ratio.toFixed(2)} (pairwise median ${s.medianPairRatio.toFixed(2)}) | ${Math.round(s.node.medianCpuMs)} | ${s.node.eventsPerCpuSecond.toLocaleString('en')} | ${s.cpuRatio.toFixed(2)} | ≥ ${s.target} | ${yes(s.ratio >= s.target)} |`, '');
+		out.push(`Per round (node ÷ the bare loop run next to it), ${s.repeats} rounds: events/s ratio median **${s.medianPairRatio.toFixed(2)}**, spread ${s.pairRatioSpread.min.toFixed(2)}–${s.pairRatioSpread.max.toFixed(2)} (${s.pairRatios.map((x) => x.toFixed(2)).join(', ')}); CPU ratio median **${s.medianPairCpuRatio.toFixed(2)}**, spread ${s.pairCpuRatioSpread.min.toFixed(2)}–${s.pairCpuRatioSpread.max.toFixed(2)} (${s.pairCpuRatios.map((x) => x.toFixed(2)).join(', ')}).`, '');
 		out.push(`Against the bare loop in a process with n8n loaded (like for like): ${s.ratioVsBareInN8n.toFixed(2)}, CPU ${s.cpuRatioVsBareInN8n.toFixed(2)}.`, '');
 		out.push('Ratio = events/s of the node ÷ events/s of the bare loop (medians). CPU = the consumer process\'s own CPU time, less sensitive to other load on the machine.', '');
 		out.push('Memory (fresh process each, full GC at every 20 ms sample):', '');
 		out.push('| subject | events | text bytes | peak live heap growth | peak RSS growth | heap retained after |', '|---|---:|---:|---:|---:|---:|');
 		for (const r of s.memory) {
-			out.push(`| ${r.mode} | ${r.events.toLocaleString('en')} | ${r.textBytes.toLocaleString('en')} | ${round(r.peakLiveHeapGrowth / MiB)} MiB | ${round(r.peakRssGrowth / MiB)} MiB | ${round(r.retainedAfter / 1024)} KiB |`);
+			out.push(`| ${r.mode} | ${r.events.toLocaleString('en')} | ${r.textBytes.toLocaleString('en')} | ${signed(r.peakLiveHeapGrowth / MiB)} MiB | ${signed(r.peakRssGrowth / MiB)} MiB | ${signed(r.retainedAfter / 1024)} KiB |`);
 		}
 		const b = s.bytesPerEvent;
 		out.push('', `Growth per extra event (50k → 200k): node peak live heap ${b.nodePeakLiveHeap} B/event, bare loop ${b.barePeakLiveHeap} B/event; text ${b.textBytesPerEvent} B/event; heap retained after the run ${b.nodeRetainedAfter} B/event (the output text).`, '');
@@ -115,9 +130,10 @@ function markdown(results) {
 async function main() {
 	const results = { startedAt: new Date().toISOString(), machine: machine(), nodesFrom: process.env.N8N_POKE_FROM_DIST === '1' ? 'dist/' : 'TypeScript sources (esbuild)', quick };
 	const m = results.machine;
-	log(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}; load ${m.loadAverageAtStart.join(' ')}`);
+	log(`machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; load average ${m.loadAverageAtStart.join(' ')}`);
+	log(`Node ${m.node} (${process.execPath}), the Node n8n 2.41.1 runs on`);
 	const benches = [
-		['stream', '1. stream decoding', () => require('./lib/stream').benchStream({ repeats: quick ? 3 : 7, log })],
+		['stream', '1. stream decoding', () => require('./lib/stream').benchStream({ repeats: quick ? 5 : 7, log })],
 		['download', '2. large download', () => require('./lib/download').benchDownload({ repeats: quick ? 1 : 3, log })],
 		['fanout', '3. fan-out in n8n 2.41.1', () => require('./lib/fanout').benchFanout({ items: 2000, concurrencies: [1, 8], rounds: quick ? 1 : 2, log })],
 		['trigger', '4. trigger cost', () => require('./lib/trigger').benchTrigger({ log })],

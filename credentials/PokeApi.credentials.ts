@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { pokeAuthHints } from '../nodes/shared/authHints';
+
 export class PokeApi implements ICredentialType {
 	name = 'pokeApi';
 
@@ -52,5 +54,29 @@ export class PokeApi implements ICredentialType {
 			url: '/user/profile',
 			method: 'GET',
 		},
+		// n8n shows these instead of its generic "Unauthorized"/"Forbidden" (matched by status)
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: `Poke rejected the API key (HTTP 401): it is wrong or revoked, or it is a legacy pk_ key. ${pokeAuthHints[401]}`,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: `Poke accepted the API key but refused to read the profile with it (HTTP 403): the key lacks a scope. ${pokeAuthHints[403]}`,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: 'The Base URL answered 404 for /user/profile: it must be the root of the Poke API (https://poke.com/api/v1).',
+				},
+			},
+		],
 	};
 }

@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { pokeeAuthHints } from '../nodes/shared/authHints';
+
 export class PokeeApi implements ICredentialType {
 	name = 'pokeeApi';
 
@@ -55,5 +57,29 @@ export class PokeeApi implements ICredentialType {
 			url: '/v1/usage',
 			method: 'GET',
 		},
+		// n8n shows these instead of its generic "Unauthorized"/"Forbidden" (matched by status)
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message: `Pokee rejected the API key (HTTP 401). ${pokeeAuthHints[401]}`,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message: `Pokee accepted the API key but refused to read usage with it (HTTP 403). ${pokeeAuthHints[403]}`,
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: `The Base URL answered 404 for /v1/usage. ${pokeeAuthHints[404]}`,
+				},
+			},
+		],
 	};
 }

@@ -17,6 +17,7 @@ set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
+stop_on_signals # SIGINT/SIGTERM/SIGHUP stop the running step (n8n, Chromium) and exit
 
 CHROMIUM=/usr/bin/chromium
 start=$SECONDS
@@ -37,23 +38,18 @@ fi
 
 # 2. playwright-core (devDependency) and the pinned n8n. (editor.js installs the package into
 #    a throw-away n8n, building it when dist/ is missing; the test command has built it already.)
-bash scripts/setup.sh
-bash scripts/n8n-install.sh
+run_step bash scripts/setup.sh
+run_step bash scripts/n8n-install.sh
 
 # 3. The checks, against a throw-away n8n that editor.js starts and stops. Screenshots land in
 #    docs/screenshots only when asked for.
 screenshot_dir="test-output/browser/screenshots"
 [ "${UPDATE_SCREENSHOTS:-0}" = "1" ] && screenshot_dir="docs/screenshots"
-test_pid=""
-# SIGTERM to the checks: Playwright closes Chromium on it, editor.js stops n8n.
-trap '[ -n "$test_pid" ] && kill "$test_pid" 2>/dev/null; wait; exit 130' INT TERM
-# In the background so that the trap can stop it.
-CHROMIUM="$CHROMIUM" ARTIFACT_DIR="test-output/browser" SCREENSHOT_DIR="$screenshot_dir" \
-	node test/browser/editor.js &
-test_pid=$!
+# SIGTERM to the checks (stop_step): Playwright closes Chromium on it, editor.js stops n8n and
+# removes its user folder.
 status=0
-wait "$test_pid" || status=$?
-test_pid=""
+CHROMIUM="$CHROMIUM" ARTIFACT_DIR="test-output/browser" SCREENSHOT_DIR="$screenshot_dir" \
+	run_step node test/browser/editor.js || status=$?
 if [ "$status" -ne 0 ]; then
 	say "FAILED (screenshots of failing panels and the n8n log: test-output/browser/)"
 	exit "$status"

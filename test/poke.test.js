@@ -248,7 +248,7 @@ describe('API errors', () => {
 		fake.fault({ path: /api-message$/, kind: 'reset' });
 		const { error } = await send({ message: 'x' });
 		expect(fake.requests).toHaveLength(1);
-		expect(error.message).toBe('Could not reach the Poke API (ECONNRESET)');
+		expect(error.message).toBe('No answer from the Poke API (ECONNRESET): the request may already have been carried out');
 		expect(allText(error)).not.toContain(fake.v2Key);
 	});
 
@@ -342,6 +342,26 @@ describe('bad input → NodeOperationError naming field and item, nothing sent',
 			credentials: creds({ baseUrl: 'http://poke.example.com/api/v1' }),
 		});
 		expect(error.message).toBe('The Base URL of the Poke API credential must use https');
+		expect(fake.requests).toHaveLength(0);
+	});
+
+	test('with Continue On Fail, a bad credential Base URL gives every item its own {error} item', async () => {
+		const { items, error, status } = await runNode({
+			type: 'poke',
+			parameters: { resource: 'message', operation: 'send', message: '={{ $json.text }}' },
+			credentials: creds({ baseUrl: 'http://poke.example.com/api/v1' }),
+			items: [{ json: { text: 'a' } }, { json: { text: 'b' } }],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(status).toBe('success');
+		expect(items).toEqual([0, 1].map((i) => ({
+			json: {
+				error: 'The Base URL of the Poke API credential must use https',
+				description: 'Plain http is only accepted for loopback hosts (localhost, 127.0.0.0/8, ::1).',
+			},
+			pairedItem: { item: i },
+		})));
 		expect(fake.requests).toHaveLength(0);
 	});
 });

@@ -342,7 +342,12 @@ describe('client-side session tools', () => {
 		const sid = await newSession({ tools });
 		const asked = (await send(sid, '#client-tool', { options: { returnToolCalls: true } })).items[0].json;
 		expect(asked.status).toBe('tool_call_requested');
-		expect(asked.tool_call).toEqual({ call_id: expect.stringMatching(/^call_/), name: 'lookup_order', arguments: { order_id: 'example' } });
+		expect(asked.tool_call).toEqual({
+			call_id: expect.stringMatching(/^call_/),
+			name: 'lookup_order',
+			input: { order_id: 'example' },
+			arguments_json: '{"order_id":"example"}',
+		});
 		expect(typeof asked.last_event_id).toBe('number');
 
 		const { items, error } = await pokee(
@@ -660,6 +665,23 @@ describe('bad input → NodeOperationError naming field and item, nothing sent',
 			credentials: creds({ baseUrl: 'http://tenant.enterprise.pokee.example' }),
 		});
 		expect(error.message).toBe('The Base URL of the Pokee API credential must use https');
+		expect(fake.requests).toHaveLength(0);
+	});
+
+	test('with Continue On Fail, a bad credential Base URL gives every item its own {error} item', async () => {
+		const { items, error, status } = await runNode({
+			type: 'pokee',
+			parameters: { resource: 'session', operation: 'get', sessionId: '={{ $json.id }}' },
+			credentials: creds({ baseUrl: 'http://tenant.enterprise.pokee.example' }),
+			items: [{ json: { id: 's1' } }, { json: { id: 's2' } }, { json: { id: 's3' } }],
+			continueOnFail: true,
+		});
+		expect(error).toBeUndefined();
+		expect(status).toBe('success');
+		expect(items.map((item) => [item.json.error, item.pairedItem])).toEqual(
+			[0, 1, 2].map((i) => ['The Base URL of the Pokee API credential must use https', { item: i }]),
+		);
+		expect(items.every((item) => item.json.id === undefined)).toBe(true);
 		expect(fake.requests).toHaveLength(0);
 	});
 });

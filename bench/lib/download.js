@@ -16,7 +16,7 @@
  */
 const { startFakeProcess } = require('./fakeClient');
 const { runWorkerProcess } = require('./worker');
-const { median, round, MiB } = require('./stats');
+const { median, round, MiB, signed } = require('./stats');
 
 const { DEFAULT_KEY: API_KEY } = require('../../test/fakes/fakePokee');
 
@@ -59,7 +59,7 @@ async function benchDownload({ size = 1024 ** 3, repeats = 3, coldRepeats = repe
 			return r;
 		};
 		const describe = (key, r) =>
-			`${key} ${Math.round(r.ms)} ms, CPU ${Math.round(r.cpuMs)} ms, ${r.gcCount.full} full GCs, +${round(r.memory.peakRssGrowth / MiB, 1)} MiB RSS`;
+			`${key} ${Math.round(r.ms)} ms, CPU ${Math.round(r.cpuMs)} ms, ${r.gcCount.full} full GCs, ${signed(r.memory.peakRssGrowth / MiB, 1)} MiB RSS`;
 
 		const modes = [
 			{ key: 'plain', config: { mode: 'plain' } },

@@ -104,8 +104,27 @@ function subjects(hook, concurrencies) {
 	return list;
 }
 
+/**
+ * n8n's HTTP Request node (defaults) opens a connection per item, all at once. With Node's
+ * default listen backlog (511) 2,000 simultaneous connection attempts overflow the fake's
+ * queue: the kernel drops the SYNs it cannot queue and each client retries after 1 s, which
+ * would time the kernel's retransmission delay, not the node. The fake therefore listens with a
+ * backlog of at least the item count (the kernel caps it at net.core.somaxconn).
+ */
+function backlogFor(items) {
+	return Math.max(511, items);
+}
+
 async function benchFanout({ items = 2000, concurrencies = [1, 8], rounds = 2, log = console.log } = {}) {
-	const fake = await startFakePoke();
+	const fake = await startFakePoke({ backlog: backlogFor(items) });
+	const somaxconn = (() => {
+		try {
+			return Number(fs.readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+		} catch {
+			return undefined;
+		}
+	})();
+	log(`    fake webhook server: listen backlog ${backlogFor(items)}${somaxconn ? ` (kernel cap net.core.somaxconn ${somaxconn})` : ''}`);
 	const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-bench-n8n-'));
 	try {
 		const res = await fetch(`${fake.apiUrl}/api-keys/webhook`, {
@@ -155,7 +174,11 @@ async function benchFanout({ items = 2000, concurrencies = [1, 8], rounds = 2, l
 				const exact = counts.size === items && [...counts.values()].every((c) => c === list.length);
 				if (!exact) throw new Error(`deliveries: ${fake.deliveries.length} for ${items} items × ${list.length} subjects, not exactly once each`);
 				executions.push({ workflow: o.id, cliWallMs: Math.round(cliWallMs), deliveries: fake.deliveries.length, listenOverflows: overflows });
-				const dropped = overflows ? `, ${overflows} connections dropped by full listen queues (machine-wide)` : '';
+				// ListenOverflows counts every listen queue of the machine (other processes' too): a
+				// connection attempt dropped there is retried by its client after 1 s
+				const dropped = overflows
+					? `; the kernel dropped ${overflows} connection attempts because a listen queue was full (machine-wide count; each is retried after 1 s, so this round's times include that wait)`
+					: '';
 				log(`    ${o.id} round ${round + 1}: ${line.join(', ')} (CLI ${Math.round(cliWallMs)} ms, ${fake.deliveries.length} deliveries${dropped})`);
 			}
 		}

@@ -6,4 +6,8 @@ const median = (xs) => {
 };
 const MiB = 1024 * 1024;
 const round = (x, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
-module.exports = { median, MiB, round };
+/** A growth with its sign: "+1.5", "-110.73" (never "+-110.73"). */
+const signed = (x, digits = 2) => `${x < 0 ? '-' : '+'}${Math.abs(round(x, digits))}`;
+/** Smallest and largest value, e.g. for "median 0.91 (0.84-0.95)". */
+const spread = (xs) => ({ min: Math.min(...xs), max: Math.max(...xs) });
+module.exports = { median, MiB, round, signed, spread };

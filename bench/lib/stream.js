@@ -8,7 +8,7 @@
  */
 const { startFakeProcess } = require('./fakeClient');
 const { runWorkerProcess } = require('./worker');
-const { median, round, MiB } = require('./stats');
+const { median, round, MiB, signed, spread } = require('./stats');
 
 const { DEFAULT_KEY: API_KEY } = require('../../test/fakes/fakePokee');
 
@@ -32,13 +32,19 @@ async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000
 				runs[key].push(r);
 			}
 			const [b, n, bn] = [runs.bare[i], runs.node[i], runs.bareInN8n[i]];
-			log(`    round ${i + 1}: bare ${Math.round(b.ms)} ms (CPU ${Math.round(b.cpuMs)} ms), node ${Math.round(n.ms)} ms (CPU ${Math.round(n.cpuMs)} ms), bare in n8n process ${Math.round(bn.ms)} ms (CPU ${Math.round(bn.cpuMs)} ms)`);
+			log(`    round ${i + 1}: bare ${Math.round(b.ms)} ms (CPU ${Math.round(b.cpuMs)} ms), node ${Math.round(n.ms)} ms (CPU ${Math.round(n.cpuMs)} ms), bare in n8n process ${Math.round(bn.ms)} ms (CPU ${Math.round(bn.cpuMs)} ms); ratio ${(b.ms / n.ms).toFixed(2)}, CPU ratio ${(b.cpuMs / n.cpuMs).toFixed(2)}`);
 		}
 		const eps = (r) => (r.events / r.ms) * 1000;
 		const bareEps = median(runs.bare.map(eps));
 		const nodeEps = median(runs.node.map(eps));
 		const bareInN8nEps = median(runs.bareInN8n.map(eps));
+		// per round: the node against the bare loop run next to it (wall and CPU time)
 		const pairRatios = runs.node.map((r, i) => eps(r) / eps(runs.bare[i]));
+		const pairCpuRatios = runs.node.map((r, i) => runs.bare[i].cpuMs / r.cpuMs);
+		const range = (xs) => {
+			const { min, max } = spread(xs);
+			return { min: round(min), max: round(max) };
+		};
 		const cpu = (mode) => median(runs[mode].map((r) => r.cpuMs));
 
 		const memory = [];
@@ -54,7 +60,7 @@ async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000
 					retainedAfter: r.memory.retainedAfterGrowth,
 					peakRssGrowth: r.memory.peakRssGrowth,
 				});
-				log(`    memory ${mode} ${n}: peak live heap +${round(r.memory.peakHeapGrowth / MiB)} MiB, peak RSS +${round(r.memory.peakRssGrowth / MiB)} MiB, retained after +${round(r.memory.retainedAfterGrowth / 1024)} KiB`);
+				log(`    memory ${mode} ${n}: peak live heap ${signed(r.memory.peakHeapGrowth / MiB)} MiB, peak RSS ${signed(r.memory.peakRssGrowth / MiB)} MiB, retained after ${signed(r.memory.retainedAfterGrowth / 1024)} KiB`);
 			}
 		}
 		const slope = (mode, field) => {
@@ -79,6 +85,11 @@ async function benchStream({ events = 200000, repeats = 7, memoryEvents = [50000
 			ratioVsBareInN8n: round(nodeEps / bareInN8nEps),
 			cpuRatioVsBareInN8n: round(cpu('bareInN8n') / cpu('node')),
 			medianPairRatio: round(median(pairRatios)),
+			pairRatios: pairRatios.map((x) => round(x)),
+			pairRatioSpread: range(pairRatios),
+			medianPairCpuRatio: round(median(pairCpuRatios)),
+			pairCpuRatios: pairCpuRatios.map((x) => round(x)),
+			pairCpuRatioSpread: range(pairCpuRatios),
 			cpuRatio: round(cpu('bare') / cpu('node')),
 			target: 0.8,
 			memory,

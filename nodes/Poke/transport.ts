@@ -1,9 +1,8 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { ApiEnv, ApiProfile, ApiRequest, CredentialProfile } from '../shared/http';
+import { pokeAuthHints } from '../shared/authHints';
 import { apiRequest } from '../shared/http';
-
-const KEYS_URL = 'https://poke.com/kitchen/api-keys';
 
 export const pokeProfile: CredentialProfile = {
 	name: 'Poke',
@@ -14,8 +13,8 @@ export const pokeProfile: CredentialProfile = {
 		429: 'Poke: rate limited',
 	},
 	hints: {
-		401: `Create a V2 key in poke.com Kitchen → API Keys (${KEYS_URL}) and paste it into the Poke API credential. Legacy pk_ keys from the app settings are not accepted.`,
-		403: `Check the key's scopes at ${KEYS_URL}.`,
+		401: pokeAuthHints[401],
+		403: pokeAuthHints[403],
 		429: 'Slow the workflow down (fewer items at once) or try again later.',
 	},
 };

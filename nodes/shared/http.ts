@@ -9,6 +9,7 @@ import type {
 import { NodeApiError, sleep } from 'n8n-workflow';
 
 import { normaliseBaseUrl } from './baseUrl';
+import { executionCancelSignal, requireHelper } from './compat';
 
 export type RequestContext = IExecuteFunctions | IPollFunctions;
 
@@ -66,6 +67,12 @@ export interface ApiRequest {
 	secrets?: string[];
 	/** Statuses the caller handles itself (returned instead of thrown). */
 	passStatuses?: number[];
+	/**
+	 * For a request whose repeat could do something twice: what it may already have done when
+	 * the connection broke after it was sent, and how to check (one or two sentences). Shown in
+	 * the error instead of any invitation to retry.
+	 */
+	ifUnanswered?: string;
 }
 
 export interface ApiResponse<T = unknown> {
@@ -198,6 +205,27 @@ function errorCode(error: unknown): string | undefined {
 	return typeof code === 'string' ? code : undefined;
 }
 
+/** The low-level error (Node's or the HTTP client's) under n8n's wrapper, whose message is its own. */
+function transportError(error: unknown): { message?: unknown; request?: unknown } | undefined {
+	const e = error as { cause?: unknown; request?: unknown } | undefined;
+	if (e && typeof e === 'object' && 'request' in e) return e as { message?: unknown; request?: unknown };
+	const cause = e?.cause as { message?: unknown; request?: unknown } | undefined;
+	return cause && typeof cause === 'object' ? cause : undefined;
+}
+
+/**
+ * Whether the request left this machine whole: false when it provably did not (refused, no DNS
+ * answer, unreachable host, or the request not completely written when the connection failed),
+ * true when it was completely written, undefined when the error does not say.
+ */
+function requestWasSent(error: unknown): boolean | undefined {
+	const code = errorCode(error);
+	if (code !== undefined && NOT_SENT_CODES.has(code)) return false;
+	const request = transportError(error)?.request as { writableFinished?: unknown } | undefined;
+	if (typeof request?.writableFinished === 'boolean') return request.writableFinished;
+	return undefined;
+}
+
 function isAbort(error: unknown, signal?: AbortSignal): boolean {
 	if (signal?.aborted) return true;
 	const e = error as { name?: string; code?: string } | undefined;
@@ -231,28 +259,64 @@ export function statusError(
 	});
 }
 
-/** Builds the NodeApiError for a request that got no HTTP answer. */
+/**
+ * Builds the NodeApiError for a request that got no HTTP answer. It tells apart a request that
+ * never left (refused, DNS, unreachable: nothing happened, running the item again is safe) from
+ * one that was sent and then lost its connection or timed out (the API may have carried it out:
+ * for requests not safe to repeat, the error says so and how to check, and never invites a
+ * retry). n8n's own texts for network errors ("You can retry the request immediately…") are not
+ * passed on: the detail is the transport's message (e.g. "socket hang up").
+ */
 function connectionError(
 	ctx: RequestContext,
 	profile: ApiProfile,
 	error: unknown,
+	req: ApiRequest,
 	itemIndex: number | undefined,
-	secrets: Array<string | undefined> = [],
 	attempts = 1,
 ): NodeApiError {
+	const secrets = req.secrets ?? [];
 	const code = errorCode(error) ?? 'network error';
-	const text = redact(String((error as Error)?.message ?? error), secrets);
+	const low = transportError(error)?.message;
+	let detail = redact(String(typeof low === 'string' && low ? low : (error as Error)?.message ?? error), secrets)
+		.trim()
+		.replace(/\.+$/, '');
+	// without the transport's own error the message may be n8n's generic text: never pass that on
+	if (/you can retry/i.test(detail)) detail = code;
 	const tries = attempts > 1 ? ` after ${attempts} attempts` : '';
+	const sent = requestWasSent(error);
+	let message: string;
+	let description: string;
+	if (sent === false) {
+		message = `Could not reach the ${profile.name} API (${code})${tries}`;
+		const how = NOT_SENT_CODES.has(code) ? 'not sent' : 'not completely sent';
+		description =
+			`The request was ${how} (${detail}), so nothing was carried out and the item can be run again. ` +
+			'Check the Base URL in the credential and that the server is reachable.';
+	} else {
+		const broke = /timeout|timed out/i.test(detail)
+			? `No answer came in time after the request was sent (${detail}).`
+			: `The connection broke after the request was sent, before the answer came (${detail}).`;
+		if (req.ifUnanswered) {
+			message = `No answer from the ${profile.name} API (${code})${tries}: the request may already have been carried out`;
+			description = `${broke} ${req.ifUnanswered}`;
+		} else if (!req.idempotent) {
+			message = `No answer from the ${profile.name} API (${code})${tries}: the request may already have been carried out`;
+			description = `${broke} The ${profile.name} API may have carried it out: check before running the item again, or it may be done twice.`;
+		} else {
+			message = `No answer from the ${profile.name} API (${code})${tries}`;
+			description = `${broke} This request is safe to repeat. Check that the server is reachable.`;
+		}
+	}
 	const apiError = new NodeApiError(
 		ctx.getNode(),
-		{ networkError: code, message: text },
-		{
-			description: `${text}. Check the Base URL in the credential and that the server is reachable.`,
-			itemIndex,
-		},
+		{ networkError: code, message: detail },
+		{ description, itemIndex },
 	);
-	// set after construction: NodeApiError swaps messages naming an error code for generic texts
-	apiError.message = `Could not reach the ${profile.name} API (${code})${tries}`;
+	// set after construction: NodeApiError swaps messages naming an error code for n8n's generic
+	// texts, and keeps the texts it swapped out: only ours stay
+	apiError.message = message;
+	apiError.messages = [detail];
 	return apiError;
 }
 
@@ -269,10 +333,8 @@ function withSignal(ctx: RequestContext, signal: AbortSignal | undefined): Reque
 	return scoped;
 }
 
-/** The execution's cancel signal (poll contexts have none). */
-function executionSignal(ctx: RequestContext): AbortSignal | undefined {
-	return 'getExecutionCancelSignal' in ctx ? ctx.getExecutionCancelSignal() : undefined;
-}
+/** The execution's cancel signal (poll contexts and n8n versions without one have none). */
+const executionSignal = executionCancelSignal;
 
 /**
  * The one place that sends HTTP requests for both APIs: authentication through n8n's helper,
@@ -306,6 +368,10 @@ export async function apiRequest<T = unknown>(
 	};
 	if (options.body === undefined) delete options.body;
 	const secrets = req.secrets ?? [];
+	// an n8n without the helper fails here, clearly, before anything is sent
+	const send = profile.credentialType
+		? requireHelper(ctx, 'httpRequestWithAuthentication', ctx.getNode(), itemIndex)
+		: requireHelper(ctx, 'httpRequest', ctx.getNode(), itemIndex);
 
 	for (let attempt = 0; ; attempt++) {
 		const canRetry = attempt < RETRY_POLICY.maxRetries;
@@ -313,12 +379,12 @@ export async function apiRequest<T = unknown>(
 		let response: ApiResponse<unknown>;
 		try {
 			response = (profile.credentialType
-				? await ctx.helpers.httpRequestWithAuthentication.call(
+				? await (send as IExecuteFunctions['helpers']['httpRequestWithAuthentication']).call(
 						withSignal(ctx, signal),
 						profile.credentialType,
 						options,
 					)
-				: await ctx.helpers.httpRequest(options)) as ApiResponse<unknown>;
+				: await (send as IExecuteFunctions['helpers']['httpRequest']).call(ctx, options)) as ApiResponse<unknown>;
 		} catch (error) {
 			if (isAbort(error, signal)) {
 				throw new NodeApiError(ctx.getNode(), { code: 'ABORTED' }, {
@@ -334,7 +400,7 @@ export async function apiRequest<T = unknown>(
 				await sleep(backoff);
 				continue;
 			}
-			throw connectionError(ctx, profile, error, itemIndex, secrets, attempt + 1);
+			throw connectionError(ctx, profile, error, req, itemIndex, attempt + 1);
 		}
 
 		const { statusCode } = response;

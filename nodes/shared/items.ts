@@ -84,7 +84,8 @@ export interface OperationModule {
 
 /**
  * The one router: picks the operation named by the resource and operation parameters, reads
- * the credential once for the execution, and runs the operation for every item.
+ * the credential once for the execution (on the first item, so its errors are per item), and
+ * runs the operation for every item.
  */
 export async function routeOperations(
 	ctx: IExecuteFunctions,
@@ -97,7 +98,14 @@ export async function routeOperations(
 	if (!op) {
 		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
 	}
-	const env = await readApiCredential(ctx, profile);
+	// The credential is read and checked once, inside the item loop: a bad credential (e.g. a
+	// plain-http Base URL) then fails each item, so Continue On Fail gives every item its {error}.
+	let env: Promise<ApiEnv> | undefined;
+	const readEnv = async () => await (env ??= readApiCredential(ctx, profile));
 	const concurrency = op.concurrency && ctx.getInputData().length > 0 ? op.concurrency(ctx) : 1;
-	return await runForEachItem(ctx, async (itemIndex) => await op.execute.call(ctx, itemIndex, env), concurrency);
+	return await runForEachItem(
+		ctx,
+		async (itemIndex) => await op.execute.call(ctx, itemIndex, await readEnv()),
+		concurrency,
+	);
 }

@@ -11,7 +11,10 @@
  *   2. takes the README screenshots of a small connected workflow (showcase.js), again
  *      without console errors;
  *   3. searches the node panel ("+") for Poke and Pokee: each must be listed, with every
- *      operation as an action and the Pokee Trigger's events as triggers.
+ *      operation as an action and the Pokee Trigger's events as triggers;
+ *   4. the schema view before any execution: a node after Pokee → Message → Send (and after
+ *      Tool Result → Submit) shows the fields of the output schema this package ships
+ *      (text, session_id, response_id, tool_call with call_id and name), served by n8n.
  * Console errors in IGNORED are tolerated (and printed).
  *
  * Run by scripts/browser.sh (which provides Chromium, the dependencies and the pinned n8n).
@@ -46,15 +49,6 @@ const SCREENSHOT_DIR = path.resolve(ROOT, process.env.SCREENSHOT_DIR || path.joi
  * Every ignored message is still printed at the end of the run.
  */
 const IGNORED = [
-	[
-		// Opening a node whose parent is one of ours (only the showcase has connections): the
-		// editor asks for the parent's optional output-schema preview, which n8n serves from
-		// <node dir>/__schema__/v<version>/<resource>/<operation>.json. This package ships none,
-		// so the server answers 404; n8n handles that (no preview, no error shown), but Chromium
-		// logs every 404 response as a console error.
-		/^console\.error: Failed to load resource: the server responded with a status of 404 \(Not Found\) \[https?:\/\/[^/]+\/schemas\/n8n-nodes-poke\.\w+\/[\d.]+\/\w+\/\w+\.json:0\]$/,
-		'optional output-schema preview of an upstream node of this package: none shipped (404)',
-	],
 	[
 		// The node panel's details of a community node look the package up on the public npm
 		// registry from the browser (version, "Via npm"). The network is closed here (and the
@@ -367,6 +361,111 @@ async function checkNodePanel(page, desc, trigger, settled, screenshot) {
 	return { problems, shot };
 }
 
+/**
+ * The output-schema preview: for a node that has not run, the editor asks n8n for
+ * /schemas/<type>/<version>/<resource>/<operation>.json and shows its fields in the schema
+ * view, so a user can map them before running a turn that takes minutes. Opens the node after
+ * each of our nodes (nothing has run) and reads the input panel's schema view.
+ */
+const PREVIEWS = [
+	{
+		name: 'Ask Pokee',
+		parameters: { resource: 'message', operation: 'send', sessionMode: 'new', message: 'Summarise the Q3 numbers' },
+		url: '/schemas/n8n-nodes-poke.pokee/1.0.0/message/send.json',
+		paths: ['.text', '.session_id', '.response_id', '.status', '.tool_call', '.tool_call.call_id', '.tool_call.name', '.tool_call.input', '.usage.output_tokens'],
+	},
+	{
+		name: 'Answer the tool call',
+		parameters: { resource: 'toolResult', operation: 'submit' },
+		url: '/schemas/n8n-nodes-poke.pokee/1.0.0/toolResult/submit.json',
+		paths: ['.text', '.session_id', '.response_id', '.tool_call.call_id'],
+	},
+	{
+		name: 'Stateless answer',
+		parameters: { resource: 'response', operation: 'create', input: 'Hi' },
+		url: '/schemas/n8n-nodes-poke.pokee/1.0.0/response/create.json',
+		paths: ['.id', '.text', '.function_calls'],
+	},
+];
+
+async function checkSchemaPreviews(page, credentials, settled) {
+	const results = [];
+	for (const preview of PREVIEWS) {
+		const problems = [];
+		const next = `After ${preview.name}`;
+		const workflow = {
+			name: `schema preview: ${preview.name}`,
+			nodes: [
+				{ id: 'p0', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: 'p1',
+					name: preview.name,
+					type: `${PACKAGE}.pokee`,
+					typeVersion: 1,
+					position: [240, 0],
+					parameters: preview.parameters,
+					credentials: { pokeeApi: credentials.pokeeApi },
+				},
+				{ id: 'p2', name: next, type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [480, 0], parameters: {} },
+			],
+			connections: {
+				Start: { main: [[{ node: preview.name, type: 'main', index: 0 }]] },
+				[preview.name]: { main: [[{ node: next, type: 'main', index: 0 }]] },
+			},
+			settings: { executionOrder: 'v1' },
+		};
+		const { data } = await rest('POST', '/rest/workflows', workflow);
+		const served = page.waitForResponse((res) => res.url().endsWith(preview.url), { timeout: 30_000 }).catch(() => undefined);
+		try {
+			await openWorkflow(page, data.id, workflow.nodes.length);
+			await settled();
+			await openNode(page, next);
+			const input = page.locator('[data-test-id="ndv-input-panel"]');
+			// the schema view (the default for input, but make sure)
+			const schemaTab = input.locator('[data-test-id="radio-button-schema"]');
+			if (await schemaTab.count()) await schemaTab.first().click();
+			const response = await served;
+			if (!response) problems.push(`the editor did not ask for ${preview.url}`);
+			else if (response.status() !== 200) problems.push(`${preview.url}: HTTP ${response.status()}`);
+			await input.locator('[data-test-id="run-data-schema-item"]').first().waitFor({ timeout: 15_000 });
+			await settled();
+			// n8n's preview notice ("Usually outputs the following fields. Execute the node ...")
+			const text = await input.innerText();
+			if (!/Usually outputs the following fields/.test(text)) problems.push('the schema view does not say it is a preview');
+			// The list is virtual (only rows in view exist): scroll through it, collecting the
+			// mappable fields' paths (".text", ".tool_call.call_id") and whether they are preview pills.
+			const seen = new Map();
+			await input.locator('[data-test-id="run-data-schema-item"]').first().hover();
+			for (let round = 0; round < 30; round++) {
+				const pills = await input.locator('[data-test-id="run-data-schema-node-name"][data-path]').evaluateAll((els) =>
+					els.map((el) => [el.getAttribute('data-path'), el.classList.contains('pill--preview'), el.getAttribute('data-node-name')]),
+				);
+				const before = seen.size;
+				for (const [p, isPreview, from] of pills) seen.set(p, { isPreview, from });
+				if (round > 0 && seen.size === before) break;
+				await page.mouse.wheel(0, 300);
+				await page.waitForTimeout(150);
+			}
+			for (const field of preview.paths) {
+				const pill = seen.get(field);
+				if (!pill) problems.push(`field ${field} not shown (shown: ${[...seen.keys()].join(', ')})`);
+				else if (!pill.isPreview || pill.from !== preview.name) {
+					problems.push(`field ${field} is not a preview of "${preview.name}" (${JSON.stringify(pill)})`);
+				}
+			}
+			const file = path.join(ARTIFACT_DIR, `schema-preview-${preview.parameters.resource}-${preview.parameters.operation}.png`);
+			if (problems.length) await page.screenshot({ path: file }).catch(() => {});
+			await closeNode(page);
+		} catch (err) {
+			problems.push(`could not check: ${err.message.split('\n')[0]}`);
+			await page.screenshot({ path: path.join(ARTIFACT_DIR, `schema-preview-${preview.name.replace(/\W+/g, '_')}.png`) }).catch(() => {});
+			await closeNode(page).catch(() => {});
+		}
+		results.push({ preview, problems });
+	}
+	return results;
+}
+
 /** Runs the checks against N8N_URL, or against a throw-away n8n with the package installed. */
 async function main() {
 	if (BASE) return await checkEditor();
@@ -433,6 +532,22 @@ async function checkEditor() {
 		page.setDefaultTimeout(30_000);
 		const consoleState = watchConsole(page);
 		const settled = trackRequests(page);
+
+		const only = process.env.BROWSER_ONLY; // e.g. "schema": run one part (while working on it)
+
+		// 4. (first: the cheapest) The schema view before execution shows the shipped output schemas.
+		for (const { preview, problems } of await checkSchemaPreviews(page, credentials, settled)) {
+			report(`schema view before execution: after ${preview.parameters.resource} → ${preview.parameters.operation} it shows ${preview.paths.join(', ')}`, [
+				...problems,
+				...consoleState.bucket,
+			]);
+			consoleState.bucket = [];
+		}
+		if (only === 'schema') {
+			console.log(`BROWSER_ONLY=${only}: the other parts skipped`);
+			if (failed) process.exitCode = 1;
+			return;
+		}
 
 		// 1. Every parameter panel, from one workflow holding a node per case.
 		const { data } = await rest('POST', '/rest/workflows', casesWorkflow(cases, credentials));

@@ -1,7 +1,8 @@
 'use strict';
 /**
  * Shared by the end-to-end tests (test/e2e/run.js) and the demo (scripts/demo.js): the loopback
- * fakes, a real n8n 2.41.1 driven through its CLI (scripts/n8n-run.sh) and readers for what n8n
+ * fakes, a real n8n (2.41.1 by default; N8N_VERSION, e.g. 1.123.81, selects another one of the
+ * compatibility matrix) driven through its CLI (scripts/n8n-run.sh) and readers for what n8n
  * stored in its SQLite database.
  *
  * The fakes run inside this Node process and every n8n command is a child process started
@@ -23,8 +24,11 @@ const { startFakeChatModel } = require('../fakes/fakeChatModel');
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
-// the pinned n8n's folder, exported by scripts/env.sh (the scripts that run these tests source it)
+// the n8n's version and folder, exported by scripts/env.sh (the scripts that run these tests
+// source it)
 const N8N_DIR = process.env.N8N_DIR;
+const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
+const N8N_MAJOR = Number(N8N_VERSION.split('.')[0]);
 const N8N_RUN = path.join(ROOT, 'scripts/n8n-run.sh');
 
 // Credential ids the example workflows reference (their JSON holds ids and names, never keys).
@@ -236,6 +240,35 @@ class N8n {
 		if (result.code !== 0) throw new Error(`installing the package failed:\n${tail(result.stderr)}`);
 	}
 
+	/**
+	 * Installs this package the way the editor's Settings → Community Nodes → Install does:
+	 * `POST /rest/community-packages` on a running n8n, which fetches it with npm from the
+	 * loopback registry of test/e2e/registry.js (see there why a registry). Resolves
+	 * { status, body, requests (what the registry served) }; n8n is stopped afterwards.
+	 */
+	async installThroughEditor(owner) {
+		const { startLoopbackRegistry } = require('./registry');
+		fs.mkdirSync(this.userFolder, { recursive: true });
+		const dir = fs.mkdtempSync(path.join(this.userFolder, 'registry-'));
+		const { tarball, manifest } = await packPackage(dir);
+		const registry = await startLoopbackRegistry({ tarball, manifest, dir });
+		try {
+			await this.start({ env: registry.env });
+			const cookie = await this.signIn(owner);
+			const res = await httpRequest(
+				'POST',
+				`http://127.0.0.1:${this.port}/rest/community-packages`,
+				{ name: manifest.name },
+				{ Cookie: cookie, 'browser-id': 'e2e-install' },
+			);
+			return { status: res.status, body: res.body, requests: registry.requests, integrity: registry.integrity, manifest };
+		} finally {
+			await this.stopServer();
+			await registry.close();
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
+	}
+
 	async importCredentials(credentials) {
 		const file = this.tempFile('credentials.json', credentials);
 		await this.cliOk(['import:credentials', `--input=${file}`], 'import:credentials');
@@ -248,8 +281,13 @@ class N8n {
 		await this.cliOk(['import:workflow', `--input=${file}`], 'import:workflow');
 	}
 
+	/** Activates a workflow: `publish:workflow` in 2.x, `update:workflow --active=true` in 1.x. */
 	async publish(workflowId) {
-		await this.cliOk(['publish:workflow', `--id=${workflowId}`], `publish:workflow ${workflowId}`);
+		if (N8N_MAJOR < 2) {
+			await this.cliOk(['update:workflow', `--id=${workflowId}`, '--active=true'], `update:workflow ${workflowId}`);
+		} else {
+			await this.cliOk(['publish:workflow', `--id=${workflowId}`], `publish:workflow ${workflowId}`);
+		}
 	}
 
 	/**
@@ -276,14 +314,17 @@ class N8n {
 	}
 
 	/**
-	 * `n8n start` on a free port; resolves once /healthz/readiness answers 200. `onLine` sees
-	 * every log line as it comes.
+	 * `n8n start` on a free port; resolves once /healthz/readiness and the REST API (/rest/settings)
+	 * answer 200: n8n 1.x reports ready before it has mounted its REST routes (they answer 404
+	 * for a few seconds). `onLine` sees every log line as it comes; `env` adds to the instance's
+	 * own environment; `echo` also copies n8n's log to stderr (npm run dev).
 	 */
-	async start({ port, onLine } = {}) {
+	async start({ port, echo = false, env = {}, onLine } = {}) {
 		this.port = port ?? (await freePort());
 		this.log = '';
 		const proc = run(N8N_RUN, [this.userFolder, 'start'], {
-			env: { ...this.env, N8N_PORT: String(this.port) },
+			env: { ...this.env, ...env, N8N_PORT: String(this.port) },
+			quiet: !echo,
 			onLine: (line) => {
 				this.log += `${line}\n`;
 				onLine?.(line);
@@ -296,7 +337,11 @@ class N8n {
 			'n8n to be ready',
 			async () => {
 				if (exited) throw new Error(`n8n start exited:\n${tail(this.log)}`);
-				return (await httpGet(`http://127.0.0.1:${this.port}/healthz/readiness`)).status === 200;
+				const base = `http://127.0.0.1:${this.port}`;
+				return (
+					(await httpGet(`${base}/healthz/readiness`)).status === 200 &&
+					(await httpGet(`${base}/rest/settings`)).status === 200
+				);
 			},
 			{ timeoutMs: 120_000, intervalMs: 300 },
 		);
@@ -361,6 +406,19 @@ class N8n {
 		const files = fs.readdirSync(this.dataDir).filter((f) => f.startsWith('database.sqlite'));
 		return files.filter((f) => fs.readFileSync(path.join(this.dataDir, f)).includes(needle));
 	}
+}
+
+/** `npm pack` of this package (built first when dist/ is missing) into dir: { tarball, manifest }. */
+async function packPackage(dir) {
+	if (!fs.existsSync(path.join(ROOT, 'dist'))) {
+		const built = await run('npm', ['run', 'build', '--silent']);
+		if (built.code !== 0) throw new Error(`npm run build failed:\n${tail(built.stdout + built.stderr)}`);
+	}
+	const packed = await run('npm', ['pack', '--pack-destination', dir, '--loglevel=error']);
+	if (packed.code !== 0) throw new Error(`npm pack failed:\n${tail(packed.stderr)}`);
+	const tarball = path.join(dir, packed.stdout.trim().split('\n').pop());
+	const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+	return { tarball, manifest };
 }
 
 // ----- run data ----------------------------------------------------------------------------------
@@ -435,6 +493,8 @@ function tempUserFolder(prefix = 'n8n-poke-e2e-') {
 }
 
 module.exports = {
+	N8N_VERSION,
+	N8N_MAJOR,
 	POKEE_KEY,
 	N8N_RUN,
 	N8n,

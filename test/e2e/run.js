@@ -1,6 +1,6 @@
 'use strict';
 /**
- * End-to-end tests in a real n8n 2.41.1 (see scenario.js). Prints PASS/FAIL per check and exits 1
+ * End-to-end tests in a real n8n (N8N_VERSION, default 2.41.1; see scenario.js). Prints PASS/FAIL per check and exits 1
  * when any failed. Run it through scripts/e2e.sh, which provisions n8n and Node 24 first.
  *
  * Environment: E2E_USER_FOLDER (n8n user folder; default a new temporary folder, removed at the
@@ -14,7 +14,7 @@ async function main() {
 	const started = Date.now();
 	const userFolder = process.env.E2E_USER_FOLDER || L.tempUserFolder();
 	const report = new Reporter('e2e');
-	console.log(`e2e: n8n 2.41.1 on Node ${process.version}, user folder ${userFolder}`);
+	console.log(`e2e: n8n ${L.N8N_VERSION} on Node ${process.version}, user folder ${userFolder}`);
 	try {
 		await runScenario({ report, userFolder });
 	} catch (error) {

@@ -18,6 +18,7 @@ const EXAMPLES = {
 	ask: 'pokee-ask-question.json',
 	agent: 'pokee-ai-agent-tool.json',
 	deck: 'pokee-deck-job.json',
+	tool: 'pokee-client-tool.json',
 };
 
 // Well-formed but unknown keys, so the API (not the node's input checks) rejects them.
@@ -97,6 +98,7 @@ async function runScenario({ report, userFolder, keep = false, port }) {
 		await part(`Poke: create + fire a webhook (${EXAMPLES.webhook})`, webhook);
 		await part(`Pokee: one-shot question (${EXAMPLES.ask})`, askQuestion);
 		await part(`Pokee as an AI Agent tool (${EXAMPLES.agent})`, agentTool);
+		await part(`Pokee: a client-side tool call answered by the workflow (${EXAMPLES.tool})`, clientTool);
 		await part('Wrong API keys fail clearly, without leaking the key', wrongKeys);
 		await part(`Pokee deck job + Pokee Trigger (${EXAMPLES.deck})`, deckJob);
 		await part("n8n's credential test (Test connection) has no side effects", credentialTests);
@@ -123,13 +125,42 @@ async function setUp({ report, fakes, n8n, wf }) {
 		);
 	}
 
-	await n8n.installPackage();
+	// Installed the way users do in the editor (Settings → Community Nodes → Install): n8n's REST
+	// endpoint, which runs npm against the registry (a loopback one here, test/e2e/registry.js).
+	// Every workflow below then runs the nodes n8n installed itself.
+	const install = await n8n.installThroughEditor(OWNER);
+	let answer;
+	try {
+		answer = JSON.parse(install.body).data;
+	} catch {
+		answer = undefined;
+	}
+	const { name, version } = install.manifest;
+	report.check(
+		`POST /rest/community-packages {"name": "${name}"} installs ${name}@${version} with its 3 nodes`,
+		install.status === 200 &&
+			answer?.packageName === name &&
+			answer?.installedVersion === version &&
+			isDeepStrictEqual(answer?.installedNodes?.map((n) => n.name).sort(), ['Poke', 'Pokee', 'Pokee Trigger']),
+		{ status: install.status, body: install.body.slice(0, 500) },
+	);
+	report.check(
+		`n8n's npm fetched the packument and the packed tarball (${install.integrity.slice(0, 20)}…) from the registry`,
+		install.requests.includes(`GET /${name}`) && install.requests.includes(`GET /${name}/-/${name}-${version}.tgz`),
+		install.requests,
+	);
+	if (report.mode === 'e2e') console.log(`  (the registry saw: ${install.requests.join(', ')})`);
+	report.info(
+		`installed ${name}@${version} the way Settings → Community Nodes does (POST /rest/community-packages; n8n's npm fetched it from a loopback registry)`,
+	);
 	const installed = L.installedPackage(n8n);
 	report.check(
-		'package installed as a community package (.n8n/nodes/node_modules/n8n-nodes-poke, every node file there)',
+		'n8n put it in .n8n/nodes/node_modules/n8n-nodes-poke with every node file',
 		installed.missing.length === 0,
 		installed,
 	);
+	const rows = await n8n.query('SELECT packageName, installedVersion FROM installed_packages');
+	report.check('n8n recorded it as an installed community package', rows.some((r) => r.packageName === name && r.installedVersion === version), rows);
 
 	const credentials = [
 		...L.credentialsFor(fakes),
@@ -155,7 +186,7 @@ async function setUp({ report, fakes, n8n, wf }) {
 		expected.every((id) => ids.includes(id)),
 		{ expected, ids },
 	);
-	report.info(`n8n 2.41.1 user folder ${n8n.userFolder}`);
+	report.info(`n8n ${L.N8N_VERSION} user folder ${n8n.userFolder}`);
 	report.info(`fakes: Poke ${fakes.poke.apiUrl}, Pokee ${fakes.pokee.baseUrl}, chat model ${fakes.chat.apiUrl}`);
 }
 
@@ -332,8 +363,76 @@ async function agentTool(ctx) {
 }
 
 /**
- * Test-only variants of examples: two that use credentials holding wrong keys, and the agent
- * with the OpenAI Chat Model's "Use Responses API" on (its default in version 1.3).
+ * A session tool call answered by the workflow: Send (Return Tool Calls) outputs the call, a Set
+ * node maps its argument by expression ({{ $json.tool_call.input.order_id }}), Tool Result →
+ * Submit (its fields at their defaults) posts the answer and streams the turn to its end. Then
+ * the same with the expression a user got by dragging the field before: n8n 2.41 refuses it.
+ */
+async function clientTool(ctx) {
+	const { report, fakes, wf, n8n, printed } = ctx;
+	const before = fakes.pokee.requests.length;
+	const result = await execute(ctx, wf.tool);
+	if (!result.ok) return;
+	const asked = L.nodeOutput(result.run, 'Ask about the order')[0]?.json ?? {};
+	const mapped = L.nodeOutput(result.run, 'Look the order up')[0]?.json ?? {};
+	const answered = L.nodeOutput(result.run, 'Answer the tool call')[0]?.json ?? {};
+	const turn = fakes.pokee.turns.get(asked.response_id);
+	const call = turn?.events.find((e) => e.type === 'tool_call.requested')?.data ?? {};
+	let sentArguments;
+	try {
+		sentArguments = JSON.parse(call.arguments);
+	} catch {
+		sentArguments = undefined;
+	}
+	report.check(
+		'Send stopped at the tool call: status tool_call_requested, the parsed arguments in tool_call.input',
+		asked.status === 'tool_call_requested' &&
+			asked.tool_call?.call_id === call.call_id &&
+			asked.tool_call?.name === 'lookup_order' &&
+			isDeepStrictEqual(asked.tool_call?.input, sentArguments) &&
+			typeof sentArguments?.order_id === 'string',
+		{ output: asked, event: call },
+	);
+	report.check(
+		`the Set node mapped the argument by expression ({{ $json.tool_call.input.order_id }} = "${sentArguments?.order_id}")`,
+		mapped.order?.id === sentArguments?.order_id,
+		mapped,
+	);
+	const posted = fakes.pokee.requests
+		.slice(before)
+		.filter((r) => r.method === 'POST' && r.path === `/v1/sessions/${asked.session_id}/tool_results`);
+	const answer = JSON.stringify({ id: sentArguments?.order_id, status: 'shipped', arrives: '2026-12-03' });
+	report.check(
+		'Tool Result → Submit posted one answer for that call, built from the mapped fields',
+		posted.length === 1 && isDeepStrictEqual(posted[0].json, { call_id: call.call_id, output: answer }),
+		posted.map((r) => r.json),
+	);
+	report.check(
+		'the turn then ran to its end: completed, the agent used the answer',
+		answered.status === 'completed' &&
+			answered.response_id === asked.response_id &&
+			answered.text === `Tool result: ${answer}` &&
+			turn?.done === true,
+		answered,
+	);
+	report.info(`agent called ${asked.tool_call?.name}(${asked.tool_call?.arguments_json}) → Set mapped order.id = "${mapped.order?.id}"`);
+	report.info(`Tool Result → Submit → "${answered.text}" (${answered.status})`);
+
+	const dragged = await n8n.execute('e2eToolArguments');
+	printed.push(dragged.output);
+	const stored = (await n8n.executions('e2eToolArguments')).at(-1);
+	const error = stored && L.nodeError(stored.data, 'Look the order up');
+	report.check(
+		'mapping $json.tool_call.arguments.order_id instead fails in n8n 2.41 ("due to security concerns"): why the key is input',
+		!dragged.ok && /Cannot access "arguments" due to security concerns/.test(error?.message ?? ''),
+		{ ok: dragged.ok, error: error?.message },
+	);
+}
+
+/**
+ * Test-only variants of examples: two that use credentials holding wrong keys, the agent with
+ * the OpenAI Chat Model's "Use Responses API" on (its default in version 1.3), and the client
+ * tool example mapping the argument under the name n8n's expression sandbox refuses.
  */
 function testWorkflows(wf) {
 	const copy = (workflow, id, name, change) => {
@@ -350,6 +449,10 @@ function testWorkflows(wf) {
 		copy(wf.ask, 'e2eWrongKeyPokee', 'E2E: Pokee with a wrong key', useCredential('pokeeApi', WRONG_CREDENTIALS.pokee)),
 		copy(wf.agent, 'e2eAgentResponses', 'E2E: AI Agent over the Responses API', (node) => {
 			if (node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi') node.parameters.responsesApiEnabled = true;
+		}),
+		copy(wf.tool, 'e2eToolArguments', 'E2E: a tool-call argument mapped as tool_call.arguments', (node) => {
+			if (node.type !== 'n8n-nodes-base.set') return;
+			node.parameters.assignments.assignments[0].value = '={{ $json.tool_call.arguments.order_id }}';
 		}),
 	];
 }
@@ -514,14 +617,60 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 	const turnsBefore = fakes.pokee.turnsStarted;
 	fakes.poke.requests.length = 0;
 	fakes.pokee.clearRequests();
+	// The messages n8n shows for a refused credential: per status, with the hints the nodes give
+	// (the one text of each, from the sources).
+	require('../../bench/lib/tsHook');
+	const { pokeAuthHints, pokeeAuthHints } = require('../../nodes/shared/authHints.ts');
+	const says = (...parts) => (message) => parts.every((part) => (part instanceof RegExp ? part.test(message) : message.includes(part)));
 	const cases = [
-		{ type: 'pokeApi', data: { apiKey: fakes.poke.v2Key, baseUrl: `${fakes.poke.apiUrl}/` }, ok: true },
-		{ type: 'pokeApi', data: { apiKey: WRONG_KEYS.poke, baseUrl: fakes.poke.apiUrl }, ok: false },
-		{ type: 'pokeeApi', data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl }, ok: true },
-		{ type: 'pokeeApi', data: { apiKey: WRONG_KEYS.pokee, baseUrl: fakes.pokee.baseUrl }, ok: false },
+		{ what: 'a right key', type: 'pokeApi', data: { apiKey: fakes.poke.v2Key, baseUrl: `${fakes.poke.apiUrl}/` }, ok: true },
+		{
+			what: 'a wrong key',
+			type: 'pokeApi',
+			data: { apiKey: WRONG_KEYS.poke, baseUrl: fakes.poke.apiUrl },
+			message: says(/^Poke rejected the API key \(HTTP 401\)/, 'legacy pk_ key', pokeAuthHints[401]),
+		},
+		{
+			what: 'a legacy pk_ key',
+			type: 'pokeApi',
+			data: { apiKey: fakes.poke.v1Key, baseUrl: fakes.poke.apiUrl },
+			message: says(/^Poke rejected the API key \(HTTP 401\)/, 'legacy pk_ key', pokeAuthHints[401]),
+		},
+		{
+			what: 'a key without the scope (403)',
+			type: 'pokeApi',
+			data: { apiKey: fakes.poke.v2Key, baseUrl: fakes.poke.apiUrl },
+			before: () => fakes.poke.fault({ method: 'GET', path: /\/user\/profile$/, kind: 'status', status: 403, body: { error: 'Missing scope: profile:read' } }),
+			message: says(/^Poke accepted the API key but .*\(HTTP 403\)/, pokeAuthHints[403]),
+		},
+		{ what: 'a right key', type: 'pokeeApi', data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl }, ok: true },
+		{
+			what: 'a wrong key',
+			type: 'pokeeApi',
+			data: { apiKey: WRONG_KEYS.pokee, baseUrl: fakes.pokee.baseUrl },
+			message: says(/^Pokee rejected the API key \(HTTP 401\)/, pokeeAuthHints[401]),
+		},
+		{
+			what: 'a key without the scope (403)',
+			type: 'pokeeApi',
+			data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl },
+			before: () => fakes.pokee.fault({ method: 'GET', path: '/v1/usage', kind: 'status', status: 403, body: { error: 'forbidden', message: 'missing scope usage:read' } }),
+			message: says(/^Pokee accepted the API key but .*\(HTTP 403\)/, pokeeAuthHints[403]),
+		},
 	];
 	for (const c of cases) {
-		const res = await call('POST', '/rest/credentials/test', { credentials: { id: '', name: `test ${c.type}`, type: c.type, data: c.data } }, cookie);
+		const credential = { id: '', name: `test ${c.type} ${c.what}`, type: c.type, data: c.data };
+		if (L.N8N_MAJOR < 2) {
+			// n8n 1.x tests only stored credentials (its editor saves the credential, then tests it)
+			const created = await call('POST', '/rest/credentials', { name: credential.name, type: c.type, data: c.data }, cookie);
+			try {
+				credential.id = JSON.parse(created.body).data.id;
+			} catch {
+				report.check(`${c.type}: the credential is saved (n8n 1.x)`, false, created.body.slice(0, 300));
+			}
+		}
+		if (c.before) c.before();
+		const res = await call('POST', '/rest/credentials/test', { credentials: credential }, cookie);
 		let result;
 		try {
 			result = JSON.parse(res.body).data;
@@ -529,10 +678,11 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 			result = undefined;
 		}
 		const passed = result?.status === 'OK';
+		const message = String(result?.message ?? '');
 		report.check(
-			`${c.type} with a ${c.ok ? 'right' : 'wrong'} key: the test ${c.ok ? 'passes' : 'fails'}${c.ok ? '' : ` ("${result?.message}")`}`,
-			res.status === 200 && passed === c.ok && !String(result?.message ?? '').includes(c.data.apiKey),
-			{ status: res.status, body: res.body.slice(0, 300) },
+			`${c.type} with ${c.what}: the test ${c.ok ? 'passes' : `fails with "${message}"`}`,
+			res.status === 200 && passed === !!c.ok && (c.ok || c.message(message)) && !message.includes(c.data.apiKey),
+			{ status: res.status, body: res.body.slice(0, 500) },
 		);
 	}
 	const pokeSeen = fakes.poke.requests.map((r) => `${r.method} ${r.path}`);

@@ -22,8 +22,10 @@ function json(res, status, body, headers = {}) {
 }
 
 /**
- * Starts the fake. Options: v2Keys, v1Keys, port (0 = any), noScopeKeys (keys that get 403).
- * Faults: fake.fault({method, path: RegExp, kind: 'status'|'reset', status, body, headers, times}).
+ * Starts the fake. Options: v2Keys, v1Keys, port (0 = any), noScopeKeys (keys that get 403),
+ * backlog (listen queue length, default 511).
+ * Faults: fake.fault({method, path: RegExp, kind: 'status'|'reset', status, body, headers, times});
+ * a reset comes before the request is handled, or after it with {afterProcessing: true}.
  */
 async function startFakePoke(options = {}) {
 	const v2Keys = new Set(options.v2Keys || [DEFAULT_V2_KEY]);
@@ -145,6 +147,12 @@ async function startFakePoke(options = {}) {
 
 			const fault = takeFault(req.method, path);
 			if (fault && fault.kind === 'reset') {
+				if (fault.afterProcessing) {
+					// the request is carried out (message delivered, trigger created), then the
+					// connection breaks before the answer: what a client can never tell from a reset
+					const lost = { writeHead: () => lost, end: () => req.socket.destroy() };
+					return handle(req, lost, body, path);
+				}
 				req.socket.destroy();
 				return;
 			}
@@ -155,7 +163,10 @@ async function startFakePoke(options = {}) {
 		});
 	});
 	server.keepAliveTimeout = 1000;
-	await new Promise((resolve) => server.listen(options.port || 0, '127.0.0.1', resolve));
+	// backlog: pending connections the kernel queues (Node's default 511; capped by somaxconn)
+	await new Promise((resolve) =>
+		server.listen({ port: options.port || 0, host: '127.0.0.1', backlog: options.backlog ?? 511 }, resolve),
+	);
 
 	const fake = {
 		baseUrl: `http://127.0.0.1:${server.address().port}`,

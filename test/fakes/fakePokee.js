@@ -63,7 +63,8 @@ const ERROR_NAMES = {
 	502: 'bad_gateway',
 	503: 'service_unavailable',
 };
-const FAULT_KINDS = new Set(['reset', 'dropAfter', 'status', 'stall', 'split', 'crlf', 'comments', 'noTerminal']);
+const FAULT_KINDS = new Set(['reset', 'hang', 'dropAfter', 'status', 'stall', 'split', 'crlf', 'eol', 'comments', 'noTerminal']);
+const LINE_ENDINGS = new Set(['\n', '\r\n', '\r']);
 
 const noop = () => {};
 const hex = (n) => crypto.randomBytes(Math.ceil(n / 2)).toString('hex').slice(0, n);
@@ -133,11 +134,13 @@ function statelessDeltas(text) {
 	return d.name === 'long' || d.name === 'events' ? scriptDeltas(text) : SHORT;
 }
 
-/** Example arguments for a JSON-schema `parameters` object: strings "example", numbers 1, booleans true. */
+/** Example arguments for a JSON-schema `parameters` object: a property's first `examples` value, else strings "example", numbers 1, booleans true. */
 function exampleArguments(parameters) {
 	const sample = { string: 'example', number: 1, integer: 1, boolean: true, array: [], object: {} };
 	const props = isObject(parameters?.properties) ? parameters.properties : {};
-	return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, sample[v?.type] ?? null]));
+	// a property's JSON Schema `examples` give its value, as a model would pick a plausible one
+	const value = (v) => (Array.isArray(v?.examples) && v.examples.length ? v.examples[0] : sample[v?.type] ?? null);
+	return Object.fromEntries(Object.entries(props).map(([k, v]) => [k, value(v)]));
 }
 
 /** Tool definitions come flat ({name, parameters}) or nested ({function: {name, parameters}}). */
@@ -475,6 +478,7 @@ function open(ctx, status, headers) {
 		ctx.req.socket.destroy(); // the work was done; the client just never hears back
 		return false;
 	}
+	if (ctx.fault?.kind === 'hang') return false; // the work was done; no answer ever comes (the socket stays open)
 	ctx.res.writeHead(status, headers);
 	return true;
 }
@@ -495,10 +499,11 @@ function drained(res) {
 async function put(ctx, chunk) {
 	const { res, fault } = ctx;
 	if (res.destroyed) return false;
-	if (fault?.kind === 'split') {
+	const every = fault?.kind === 'split' ? fault.every : fault?.kind === 'eol' ? fault.split : undefined;
+	if (every !== undefined) {
 		const buf = Buffer.from(chunk);
 		for (let i = 0; i < buf.length && !res.destroyed; ) {
-			const n = fault.every === 'random' ? 1 + Math.floor(Math.random() * 16) : fault.every;
+			const n = every === 'random' ? 1 + Math.floor(Math.random() * 16) : every;
 			res.write(buf.subarray(i, (i += n)));
 			await new Promise(setImmediate);
 		}
@@ -550,7 +555,10 @@ async function streamTurn(ctx, turn, after) {
 	const { res, fault } = ctx;
 	res.flushHeaders(); // the client learns X-Response-Id before the first event
 	const kind = fault?.kind;
-	const eol = kind === 'crlf' ? '\r\n' : '\n';
+	const eol = kind === 'crlf' ? '\r\n' : kind === 'eol' ? fault.eol : '\n';
+	// eol {finalBlank: false}: the stream ends right after the terminal event's data line, without
+	// the blank line that would end the event
+	const cutFinalBlank = kind === 'eol' && fault.finalBlank === false;
 	const ping = kind === 'comments' ? `: ping${eol}` : '';
 	const limit = kind === 'dropAfter' ? fault.events ?? 0 : Infinity;
 	const stallAt = kind === 'stall' ? turn.events.length : Infinity;
@@ -562,7 +570,8 @@ async function streamTurn(ctx, turn, after) {
 		while (next < end && sent < limit && chunk.length < CHUNK) {
 			const ev = turn.events[next++];
 			if (kind === 'noTerminal' && TERMINAL.has(ev.type)) continue;
-			chunk += ping + frame(ev, eol);
+			const framed = frame(ev, eol);
+			chunk += ping + (cutFinalBlank && TERMINAL.has(ev.type) ? framed.slice(0, -eol.length) : framed);
 			sent++;
 		}
 		if (chunk && !(await put(ctx, chunk))) return;
@@ -680,12 +689,21 @@ async function startFakePokee(options = {}) {
 		},
 		/**
 		 * Queues a misbehaviour for the next request matching {method?, path?: RegExp|string}
-		 * (path without query), used `times` times (default 1). Kinds: reset {beforeProcessing?},
-		 * dropAfter {events | bytes}, status {status, body?, headers?}, stall, split {every:
-		 * 'random'|n}, crlf, comments, noTerminal.
+		 * (path without query), used `times` times (default 1). Kinds: reset {beforeProcessing?}
+		 * (the request is carried out, then the connection is destroyed before any answer), hang
+		 * (carried out, then no answer and the connection left open), dropAfter {events | bytes},
+		 * status {status, body?, headers?}, stall, split {every: 'random'|n}, crlf, eol {eol:
+		 * '\n'|'\r\n'|'\r', finalBlank?: false (no blank line after the terminal event), split?:
+		 * 'random'|n (written in pieces of n bytes, as split does)}, comments, noTerminal.
 		 */
 		fault(spec) {
 			if (!FAULT_KINDS.has(spec?.kind)) throw new Error(`unknown fault kind ${spec?.kind}`);
+			if (spec.kind === 'eol') {
+				if (!LINE_ENDINGS.has(spec.eol)) throw new Error("eol.eol must be '\\n', '\\r\\n' or '\\r'");
+				if (spec.split !== undefined && spec.split !== 'random' && !(Number.isInteger(spec.split) && spec.split > 0)) {
+					throw new Error("eol.split must be 'random' or a positive integer");
+				}
+			}
 			const every = spec.every ?? 'random';
 			if (spec.kind === 'split' && every !== 'random' && !(Number.isInteger(every) && every > 0)) {
 				throw new Error("split.every must be 'random' or a positive integer");

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
+import { chatStream, executionCancelSignal } from '../../shared/compat';
 import { destroyBody } from '../../shared/http';
 import type { PokeeEnv } from './index';
 import { pokeeRequest, seg } from './index';
@@ -85,18 +86,17 @@ export async function followTurn(
 	const node = ctx.getNode();
 	// Ends reading when the time limit passes or the execution is stopped, whichever comes first.
 	const timeLimit = AbortSignal.timeout(Math.max(0, options.deadline - Date.now()));
-	const executionSignal = ctx.getExecutionCancelSignal();
+	const executionSignal = executionCancelSignal(ctx);
 	const signal = executionSignal ? AbortSignal.any([timeLimit, executionSignal]) : timeLimit;
 	/** The stream being read; destroyed when the signal fires (a stalled read may not wake otherwise). */
 	let body: unknown = first;
 	const onAbort = () => destroyBody(body);
 	signal.addEventListener('abort', onAbort, { once: true });
 
-	const onText = options.streamText
-		? (delta: string) => void ctx.sendChunk('item', itemIndex, delta)
-		: undefined;
+	const chunk = options.streamText ? chatStream(ctx, itemIndex) : undefined;
+	const onText = chunk ? (delta: string) => chunk('item', delta) : undefined;
 	// a chat streaming this turn gets its end also when the turn fails
-	if (options.streamText) void ctx.sendChunk('begin', itemIndex);
+	chunk?.('begin');
 	/** Cancels the turn on the server, if it has an id; true when the server accepted. */
 	const cancelQuietly = async (): Promise<boolean> =>
 		state.responseId
@@ -199,7 +199,7 @@ export async function followTurn(
 		}
 	} finally {
 		signal.removeEventListener('abort', onAbort);
-		if (options.streamText) void ctx.sendChunk('end', itemIndex);
+		chunk?.('end');
 	}
 
 	// Stopped by the time limit or by the user stopping the execution.

@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
+import { pokeeAuthHints } from '../../shared/authHints';
 import type { ApiEnv, ApiRequest, ApiResponse, CredentialProfile, RequestContext } from '../../shared/http';
 import { apiRequest } from '../../shared/http';
 
@@ -14,7 +15,7 @@ export const pokeeProfile: CredentialProfile = {
 	},
 	hints: {
 		400: 'Check the values sent for this operation.',
-		401: 'Check the API key (pk_<tenant>_<token>) and the Base URL in the Pokee API credential.',
+		401: pokeeAuthHints[401],
 		402: 'The tenant is out of credits (hard credit mode). Check Usage → Get for the balance.',
 		403: "The path is outside the session's file access scope, or not a valid workspace path.",
 		404: 'The session, file or response does not exist (sessions end after their TTL or 5 minutes idle unless persistent).',
@@ -28,6 +29,27 @@ export const pokeeProfile: CredentialProfile = {
 };
 
 export type PokeeEnv = ApiEnv;
+
+/** What a non-repeatable request may have done when its answer was lost, and how to check. */
+export const UNANSWERED = {
+	sessionCreate:
+		'The session may already have been created: Session → Get Many lists the sessions (a new one is idle, with the metadata you gave); use or delete it before creating another.',
+	toolResult: (callId: string, responseId: string) =>
+		`The result for call ${callId} may already have been taken: Message → Resume with response ID ${responseId} shows whether the turn went on past the call; submit again only if it did not.`,
+	/** keyOutlivesExecution: a key set by the user, or Idempotency Scope = Input Item */
+	turn: (sessionId: string, keyOutlivesExecution: boolean) =>
+		`The turn may already have started: Session → Get shows whether session ${sessionId} is busy, and the Pokee Trigger (Turn Finished) reports when it ends. ` +
+		(keyOutlivesExecution
+			? 'Running the item again with the same input and Idempotency Key (or Idempotency Scope) replays that turn instead of starting another.'
+			: 'Running the item again in a new execution sends a new Idempotency-Key and can start a second turn, unless you set the Idempotency Key option or Idempotency Scope to Input Item.'),
+	response: (streamed: boolean, keySet: boolean) =>
+		streamed
+			? 'The response may already be generating. ' +
+				(keySet
+					? 'Running the item again with the same Idempotency Key replays it instead of generating another.'
+					: 'Running the item again in a new execution sends a new Idempotency-Key and generates (and bills) another, unless you set the Idempotency Key option.')
+			: 'The response may already have been generated (and counted in Usage → Get); a stateless response cannot be looked up afterwards, and running the item again generates another. With Stream on, the request carries an Idempotency-Key and is retried safely.',
+};
 
 /** Encodes one path segment (an id or a name) so no value can reach another endpoint. */
 export function seg(value: string): string {

@@ -15,6 +15,9 @@ interface SseBody {
 	destroyed?: boolean;
 }
 
+const CR = 13;
+const LF = 10;
+
 function isStream(body: unknown): body is SseBody {
 	const candidate = body as Partial<SseBody> | null | undefined;
 	return typeof candidate?.on === 'function' && typeof candidate.removeListener === 'function';
@@ -22,8 +25,9 @@ function isStream(body: unknown): body is SseBody {
 
 /**
  * Decodes an SSE body incrementally, as bytes arrive: UTF-8 is decoded in streaming mode (so a
- * character split across chunks is joined) and framing (LF or CRLF, comments, ids) is left to
- * eventsource-parser. `onEvent` returns true to stop reading. Resolves with how reading ended;
+ * character split across chunks is joined) and framing (LF, CRLF or CR line endings, comments,
+ * ids) is left to eventsource-parser, flushed when the body ends (see `flush`). `onEvent`
+ * returns true to stop reading. Resolves with how reading ended;
  * rejects when the connection breaks before the body ended or `signal` fires (a destroyed
  * socket alone does not always wake a pending read, the signal does).
  *
@@ -53,10 +57,36 @@ export async function readSse(
 		},
 	});
 	const decoder = new TextDecoder('utf-8');
+	/** The last character fed to the parser (its UTF-16 code), 0 before any. */
+	let lastChar = 0;
+	const feedText = (text: string) => {
+		if (text === '') return;
+		lastChar = text.charCodeAt(text.length - 1);
+		parser.feed(text);
+	};
 	/** Feeds one chunk; true once reading should stop. */
 	const feed = (chunk: unknown): boolean => {
-		parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+		feedText(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
 		return stop;
+	};
+	/**
+	 * Called once the body has ended. eventsource-parser holds back a CR at the end of what it
+	 * was fed (it cannot know yet whether an LF follows, making one CRLF line ending), so on a
+	 * stream whose lines end in bare CR the last line, and with it the last event, would never be
+	 * dispatched; nor would an event whose last line ended but no blank line followed. When the
+	 * body ended at a line ending, two LFs complete it: the first ends a held-back line (a held
+	 * CR plus this LF count as one CRLF) or is the blank line that dispatches the event, the
+	 * second dispatches an event still pending; on a stream that ended with its blank line both
+	 * are empty lines that do nothing. A last line cut off without any line ending is dropped,
+	 * as the SSE spec says (it may be a fragment; the caller resumes for the rest).
+	 * (The parser's `reset({consume: true})` is no help here: it parses held text as one line,
+	 * a held CR included, and never dispatches the event.)
+	 */
+	const flush = () => {
+		feedText(decoder.decode());
+		if (stop || (lastChar !== CR && lastChar !== LF)) return;
+		parser.feed('\n');
+		if (!stop) parser.feed('\n');
 	};
 	const outcome = (): 'ended' | 'stopped' => {
 		if (failure) throw failure;
@@ -66,7 +96,7 @@ export async function readSse(
 	if (!isStream(body)) {
 		// a body that arrived whole (a string or bytes)
 		if (body !== undefined && body !== null) feed(body);
-		if (!stop) parser.feed(decoder.decode());
+		if (!stop) flush();
 		return outcome();
 	}
 	if (signal?.aborted) throw new Error('aborted');
@@ -94,7 +124,7 @@ export async function readSse(
 			if (feed(chunk)) settle(() => resolve(outcome()));
 		};
 		const onEnd = () => {
-			if (!stop) parser.feed(decoder.decode());
+			if (!stop) flush();
 			settle(() => resolve(outcome()));
 		};
 		const onError = (error: unknown) => settle(() => reject(error));

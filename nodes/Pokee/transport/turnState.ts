@@ -18,10 +18,17 @@ interface ToolUse {
 	is_error?: boolean;
 }
 
+/**
+ * A client-side tool call as the item carries it. The parsed arguments are under `input` (as for
+ * server-side tool uses), the JSON text as sent under `arguments_json`: n8n's expression sandbox
+ * refuses any property named `arguments` (`$json.tool_call.arguments.x` fails with "Cannot access
+ * "arguments" due to security concerns"), so no output key may be called that.
+ */
 interface ToolCall {
 	call_id: string;
 	name: string;
-	arguments: unknown;
+	input: unknown;
+	arguments_json: string;
 }
 
 /** Raised for an event the client cannot make sense of (the caller names the event in its error). */
@@ -95,13 +102,19 @@ const KNOWN_EVENTS = new Set([
 	'response.reasoning_text.delta',
 ]);
 
-function parseArguments(value: unknown): unknown {
+/** Tool-call arguments as a value: JSON text parsed (kept as text when it is not JSON), others as they are. */
+export function parseArguments(value: unknown): unknown {
 	if (typeof value !== 'string') return value ?? {};
 	try {
 		return JSON.parse(value);
 	} catch {
 		return value;
 	}
+}
+
+/** Tool-call arguments as JSON text: the text the API sent, or its value serialised. */
+export function argumentsJson(value: unknown): string {
+	return typeof value === 'string' ? value : JSON.stringify(value ?? {});
 }
 
 /**
@@ -288,7 +301,8 @@ export class TurnState {
 				this.toolCall = {
 					call_id: callId,
 					name: typeof data.name === 'string' ? data.name : '',
-					arguments: parseArguments(data.arguments),
+					input: parseArguments(data.arguments),
+					arguments_json: argumentsJson(data.arguments),
 				};
 				return 'tool_call';
 			}

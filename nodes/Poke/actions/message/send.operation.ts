@@ -50,5 +50,6 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	}
 	return await pokePost(this, env, '/inbound/api-message', { ...extra, message }, itemIndex, {
 		idempotent: options.retryServerErrors === true,
+		ifUnanswered: 'Poke may already have received the message: look for it in your Poke conversation before sending it again, or it may arrive twice.',
 	});
 }

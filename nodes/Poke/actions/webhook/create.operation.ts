@@ -35,5 +35,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const condition = requireText(node, this.getNodeParameter('condition', itemIndex), 'Condition', itemIndex);
 	const action = requireText(node, this.getNodeParameter('action', itemIndex), 'Action', itemIndex);
 	// The output carries webhookToken by design: Webhook → Fire needs it.
-	return await pokePost(this, env, '/api-keys/webhook', { condition, action }, itemIndex);
+	return await pokePost(this, env, '/api-keys/webhook', { condition, action }, itemIndex, {
+		ifUnanswered:
+			"The webhook trigger may already have been created: check your Poke agent's triggers before creating another, or there may be two.",
+	});
 }

@@ -121,6 +121,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 			body: data,
 			headers: { Authorization: `Bearer ${token}` },
 			idempotent: options.retryServerErrors === true,
+			ifUnanswered:
+				'The webhook may already have fired and your Poke agent may be acting on it: check in Poke before firing it again, or the agent may act twice.',
 			secrets: [token, env.apiKey],
 		},
 		itemIndex,

@@ -4,7 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { destroyBody, readSmallBody, statusError } from '../../../shared/http';
 import { requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
-import { pokeeJson, pokeeProfile, pokeeRequest, seg } from '../../transport';
+import { pokeeJson, pokeeProfile, pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
@@ -86,7 +86,12 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	}
 
 	if (createBody) {
-		const session = await pokeeJson(this, env, { method: 'POST', path: '/v1/sessions', body: createBody }, itemIndex);
+		const session = await pokeeJson(
+			this,
+			env,
+			{ method: 'POST', path: '/v1/sessions', body: createBody, ifUnanswered: UNANSWERED.sessionCreate },
+			itemIndex,
+		);
 		sessionId = String(session.id ?? '');
 		if (!sessionId) {
 			throw new NodeApiError(node, { status: 'no_session_id' }, { message: 'Pokee: the new session has no id', itemIndex });
@@ -116,6 +121,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				headers: { Accept: 'text/event-stream', 'Idempotency-Key': key },
 				encoding: 'stream',
 				idempotent: true,
+				ifUnanswered: UNANSWERED.turn(sessionId, !!options.idempotencyKey || scope === 'input'),
 				passStatuses: [409],
 			},
 			itemIndex,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { chatStream } from '../../../shared/compat';
 import type { Show } from '../../../shared/params';
 import { positiveInteger } from '../../../shared/params';
 import type { FollowOptions } from '../../transport/followTurn';
@@ -94,7 +95,8 @@ export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): Turn
 		includeRawEvents: options.includeRawEvents === true,
 		ifBusy: options.ifBusy === 'fail' ? 'fail' : 'wait',
 		idempotencyKey: typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '',
-		streamText: ctx.isStreaming(),
+		// n8n versions without a chat stream (or not streaming now): the answer comes whole
+		streamText: chatStream(ctx, itemIndex) !== undefined,
 	};
 }
 

@@ -2,9 +2,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { inputError, parseJsonArray, requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
-import { pokeeJson, pokeeRequest } from '../../transport';
+import { pokeeJson, pokeeRequest, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
-import { TurnState } from '../../transport/turnState';
+import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
 import { finishTurn } from '../message/finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from '../message/turnOptions';
 import { checkTools } from '../session/fields';
@@ -94,9 +94,16 @@ function outputText(response: IDataObject): string {
 		.join('');
 }
 
+/**
+ * The function calls of a Responses object, each with its arguments parsed under `input` and as
+ * text under `arguments_json` instead of `arguments`, a name n8n's expression sandbox refuses
+ * (`output` keeps the API's items as they came, to send back as input items).
+ */
 function functionCalls(response: IDataObject): IDataObject[] {
 	const output = Array.isArray(response.output) ? (response.output as IDataObject[]) : [];
-	return output.filter((item) => item.type === 'function_call');
+	return output
+		.filter((item) => item && item.type === 'function_call')
+		.map(({ arguments: raw, ...call }) => ({ ...call, input: parseArguments(raw) as IDataObject, arguments_json: argumentsJson(raw) }));
 }
 
 /** Stateless inference: one request, no session. Output: the Responses object plus `text`. */
@@ -122,7 +129,18 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const options = readTurnOptions(this, itemIndex);
 
 	if (!stream) {
-		const response = await pokeeJson(this, env, { method: 'POST', path: '/v1/responses', body, timeout: options.timeLimitSeconds * 1000 }, itemIndex);
+		const response = await pokeeJson(
+			this,
+			env,
+			{
+				method: 'POST',
+				path: '/v1/responses',
+				body,
+				timeout: options.timeLimitSeconds * 1000,
+				ifUnanswered: UNANSWERED.response(false, false),
+			},
+			itemIndex,
+		);
 		return { ...response, text: outputText(response), function_calls: functionCalls(response) };
 	}
 
@@ -137,6 +155,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 			headers: { Accept: 'text/event-stream', 'Idempotency-Key': key },
 			encoding: 'stream',
 			idempotent: true,
+			ifUnanswered: UNANSWERED.response(true, !!options.idempotencyKey),
 		},
 		itemIndex,
 	);

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { PokeeEnv } from '../../transport';
-import { pokeeJson } from '../../transport';
+import { pokeeJson, UNANSWERED } from '../../transport';
 import { sessionCreateBody, sessionOptionsField } from './fields';
 
 export const description: INodeProperties[] = [sessionOptionsField({ resource: ['session'], operation: ['create'] })];
@@ -9,5 +9,5 @@ export const description: INodeProperties[] = [sessionOptionsField({ resource: [
 /** Not retried on 5xx: a repeat could create a second session. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const body = sessionCreateBody(this, itemIndex);
-	return await pokeeJson(this, env, { method: 'POST', path: '/v1/sessions', body }, itemIndex);
+	return await pokeeJson(this, env, { method: 'POST', path: '/v1/sessions', body, ifUnanswered: UNANSWERED.sessionCreate }, itemIndex);
 }

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
+import { executionCancelSignal } from '../../../shared/compat';
 import { positiveInteger } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, seg } from '../../transport';
@@ -39,7 +40,7 @@ export async function waitUntilIdle(
 	deadline: number,
 	itemIndex: number,
 ): Promise<IDataObject> {
-	const signal = ctx.getExecutionCancelSignal();
+	const signal = executionCancelSignal(ctx);
 	for (;;) {
 		const record = await pokeeJson(ctx, env, { method: 'GET', path: `/v1/sessions/${seg(sessionId)}` }, itemIndex);
 		if (record.busy !== true) return record;

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { requireText } from '../../../shared/params';
 import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { pokeeRequest, seg } from '../../transport';
+import { pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
 import { finishTurn } from '../message/finish';
@@ -48,7 +48,9 @@ export const description: INodeProperties[] = [
 		typeOptions: { rows: 3 },
 		default: '',
 		required: true,
-		description: 'The tool result given to the agent: text, often JSON',
+		placeholder: '{"order_id": "A-1042", "status": "shipped"}',
+		description:
+			"The tool result given to the agent: text, often JSON. The call's parsed arguments are under tool_call.input of the item that carries the call (e.g. tool_call.input.order_id): map them from there.",
 		displayOptions: { show },
 	},
 	{
@@ -85,6 +87,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 			body: { call_id: callId, output },
 			// not repeated on 5xx: the result may already have been taken
 			idempotent: false,
+			ifUnanswered: UNANSWERED.toolResult(callId, responseId),
 		},
 		itemIndex,
 	);
