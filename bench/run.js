@@ -6,9 +6,11 @@
  *   2. download 1 GiB through File → Download into n8n's binary store vs. a plain stream copy
  *   3. fanout   Poke Fire Webhook × 2,000 items vs. n8n's HTTP Request node, in the real n8n 2.41.1
  *   4. trigger  requests per poll of the Pokee Trigger watching 1, 100 and 1,000 sessions
+ *   5. queue    200 Pokee turns (~2 s agent latency each) through n8n 2.41.1 in queue mode
+ *               (PostgreSQL + Redis), 1 worker vs 2 workers at the same concurrency
  * Results: stdout, and bench/results/<timestamp>.{json,md} plus latest.{json,md} (git-ignored).
  *
- * Flags: --only=stream,download,fanout,trigger   --quick (fewer repeats)
+ * Flags: --only=stream,download,fanout,trigger,queue   --quick (fewer repeats)
  *        --dist (workers load dist/ instead of the TypeScript sources; needs `npm run build`)
  * The nodes are loaded from the TypeScript sources (esbuild-transpiled) by default, so a run
  * measures the code as it is, not a stale or half-rebuilt dist/. The n8n fan-out installs a
@@ -35,7 +37,7 @@ if (NODE_MAJOR < 24) {
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = option('only')?.split(',') ?? ['stream', 'download', 'fanout', 'trigger'];
+const only = option('only')?.split(',') ?? ['stream', 'download', 'fanout', 'trigger', 'queue'];
 const quick = flag('quick');
 if (flag('dist')) {
 	if (!fs.existsSync(path.join(__dirname, '..', 'dist', 'nodes', 'Pokee', 'Pokee.node.js'))) {
@@ -121,6 +123,7 @@ function markdown(results) {
 		}
 		out.push('', 'With Include Output Listing each finished turn adds one listing request (per event, not per watched session).', '');
 	}
+	if (results.queue) out.push(require('./lib/queue').markdown(results.queue));
 	return out.join('\n');
 }
 
@@ -134,6 +137,7 @@ async function main() {
 		['download', '2. large download', () => require('./lib/download').benchDownload({ repeats: quick ? 1 : 3, log })],
 		['fanout', '3. fan-out in n8n 2.41.1', () => require('./lib/fanout').benchFanout({ items: 2000, concurrencies: [1, 8], rounds: quick ? 1 : 2, log })],
 		['trigger', '4. trigger cost', () => require('./lib/trigger').benchTrigger({ log })],
+		['queue', '5. queue mode: 1 vs 2 workers', () => require('./lib/queue').benchQueue({ turns: 200, concurrency: 10, rounds: quick ? 1 : 3, log })],
 	];
 	results.errors = {};
 	for (const [key, title, bench] of benches) {

