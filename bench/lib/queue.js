@@ -19,38 +19,18 @@ const { QueueCluster, tempDir, procMemory, resetPeakRss } = require('../../test/
 const { startFakePokee, DEFAULT_KEY } = require('../../test/fakes/fakePokee');
 const { median, round } = require('./stats');
 
-const CRED = { id: 'pokeeBenchQueue1', name: 'Pokee bench', type: 'pokeeApi' };
+const { POKEE_CRED, webhookNode, pokeeNode, workflow } = require('../../test/queue/suite');
+
 const WORKFLOW_ID = 'benchQueueTurns';
 
+/** Webhook (answered at once) → Pokee Send in a new session, waiting for the turn's end. */
 function benchWorkflow() {
-	return {
-		id: WORKFLOW_ID,
-		name: 'bench: queued Pokee turns',
-		nodes: [
-			{
-				id: 'bq-w',
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: 'bench-queue-hook',
-				parameters: { httpMethod: 'POST', path: 'bench-turn', responseMode: 'onReceived', options: {} },
-			},
-			{
-				id: 'bq-s',
-				name: 'Send',
-				type: 'n8n-nodes-poke.pokee',
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: { resource: 'message', operation: 'send', sessionMode: 'new', sessionOptions: {}, message: '={{ $json.body.message }}', waitForCompletion: true, options: {} },
-				credentials: { pokeeApi: { id: CRED.id, name: CRED.name } },
-			},
-		],
-		connections: { Webhook: { main: [[{ node: 'Send', type: 'main', index: 0 }]] } },
-		settings: { executionOrder: 'v1', saveDataSuccessExecution: 'all' },
-		active: false,
-		pinData: {},
-	};
+	const wf = workflow(WORKFLOW_ID, 'bench: queued Pokee turns', [
+		webhookNode('bq', 'bench-turn', 'onReceived'),
+		pokeeNode('bq', 'Send', { resource: 'message', operation: 'send', sessionMode: 'new', sessionOptions: {}, message: '={{ $json.body.message }}', waitForCompletion: true, options: {} }),
+	]);
+	wf.settings.saveDataSuccessExecution = 'all';
+	return wf;
 }
 
 async function benchQueue({ turns = 200, concurrency = 10, rounds = 3, eventDelayMs = 340, log = console.log } = {}) {
@@ -61,7 +41,7 @@ async function benchQueue({ turns = 200, concurrency = 10, rounds = 3, eventDela
 	const t0 = Date.now();
 	try {
 		await cluster.start({
-			credentials: [{ ...CRED, data: { apiKey: DEFAULT_KEY, baseUrl: fake.baseUrl } }],
+			credentials: [{ ...POKEE_CRED.pokeeApi, type: 'pokeeApi', data: { apiKey: DEFAULT_KEY, baseUrl: fake.baseUrl } }],
 			workflows: [benchWorkflow()],
 			packageFrom: 'sources',
 		});

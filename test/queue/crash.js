@@ -20,11 +20,10 @@
  * Cluster changes: the case swaps the suite's workers for two with the short stall timings
  * (c1, c2) and puts w1, w2 (default timings) back when it ends.
  */
-const fs = require('node:fs');
 const L = require('../e2e/lib');
-const { QueueCluster, tempDir } = require('./lib');
+const { webhookNode, pokeeNode, workflow, runSuite, stopOnSignals } = require('./suite');
+const { QueueCluster } = require('./lib');
 
-const POKEE_CRED = { pokeeApi: { id: 'pokeeApiExample1', name: 'Pokee account' } };
 const STALL_ENV = { QUEUE_WORKER_LOCK_DURATION: '5000', QUEUE_WORKER_LOCK_RENEW_TIME: '1000', QUEUE_WORKER_STALLED_INTERVAL: '2000' };
 const SCOPE = process.env.CRASH_SCOPE === 'execution' ? 'execution' : 'input';
 // CRASH_DEFAULT_TIMINGS=1 (stand-alone only): n8n's default lock/stalled timings, to measure them;
@@ -34,40 +33,15 @@ const DEFAULT_TIMINGS = process.env.CRASH_DEFAULT_TIMINGS === '1';
 // has failed the execution (lock 5 s + stalled check ≤ 2 s + n8n's 30 s recheck window)
 const SLOW = '#slow:9000';
 
-const webhookNode = (id, path) => ({
-	id: `${id}-w`,
-	name: 'Webhook',
-	type: 'n8n-nodes-base.webhook',
-	typeVersion: 2.1,
-	position: [0, 0],
-	webhookId: `${id}-hook`,
-	parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', options: {} },
-});
-const sendNode = (id, sessionParams) => ({
-	id: `${id}-s`,
-	name: 'Send',
-	type: 'n8n-nodes-poke.pokee',
-	typeVersion: 1,
-	position: [240, 0],
-	parameters: {
+const sendNode = (id, sessionParams) =>
+	pokeeNode(id, 'Send', {
 		resource: 'message',
 		operation: 'send',
 		...sessionParams,
 		message: '={{ $json.body.message }}',
 		waitForCompletion: true,
 		options: { idempotencyScope: SCOPE },
-	},
-	credentials: POKEE_CRED,
-});
-const workflow = (id, name, nodes) => ({
-	id,
-	name,
-	nodes,
-	connections: { [nodes[0].name]: { main: [[{ node: nodes[1].name, type: 'main', index: 0 }]] } },
-	settings: { executionOrder: 'v1' },
-	active: false,
-	pinData: {},
-});
+	});
 
 /** The workflows these cases need (imported with the suite's). */
 function workflows() {
@@ -81,21 +55,13 @@ function workflows() {
 		// its error workflow: finds the session (and so the orphaned turn) the failed execution started
 		workflow('qCrashOnError', 'queue: find the orphaned turn', [
 			{ id: 'qCrashOnError-t', name: 'Error Trigger', type: 'n8n-nodes-base.errorTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: 'qCrashOnError-g',
-				name: 'Orphans',
-				type: 'n8n-nodes-poke.pokee',
-				typeVersion: 1,
-				position: [240, 0],
-				parameters: {
-					resource: 'session',
-					operation: 'getMany',
-					returnAll: true,
-					state: 'all',
-					metadataFilter: '={{ JSON.stringify({ n8n_workflow_id: $json.workflow.id, n8n_execution_id: $json.execution.id }) }}',
-				},
-				credentials: POKEE_CRED,
-			},
+			pokeeNode('qCrashOnError', 'Orphans', {
+				resource: 'session',
+				operation: 'getMany',
+				returnAll: true,
+				state: 'all',
+				metadataFilter: '={{ JSON.stringify({ n8n_workflow_id: $json.workflow.id, n8n_execution_id: $json.execution.id }) }}',
+			}),
 		]),
 		workflow('qCrashExisting', 'queue: crash-safe turn, existing session', [
 			webhookNode('qCrashEx', 'q-crash-existing'),
@@ -321,55 +287,27 @@ const CASES = {
 
 /** Stand-alone: main + 2 workers with the short stall timings, these cases only. */
 async function main() {
-	const { Reporter } = require('../e2e/scenario');
-	const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1]?.split(',');
-	const dir = process.env.QUEUE_DIR || tempDir();
-	const report = new Reporter('e2e');
-	report.info = (text) => console.log(`  ${text}`);
-	const fakes = await L.startFakes({ pokee: { maxSessions: 1000 } });
-	const cluster = new QueueCluster({ dir, workers: 2, concurrency: 5, workerEnv: DEFAULT_TIMINGS ? {} : STALL_ENV });
-	console.log(`queue crash e2e (Idempotency Scope: ${SCOPE}), folder ${dir}`);
-	try {
-		report.section('Set up');
-		await cluster.start({ credentials: L.credentialsFor(fakes), workflows: workflows() });
-		report.check('main and workers up', cluster.workers.size === 2);
-		for (const [key, [title, fn]] of Object.entries(CASES)) {
-			if (only && !only.includes(key)) continue;
-			report.section(title);
-			const t = Date.now();
-			try {
-				await fn({ report, cluster, fakes });
-			} catch (error) {
-				report.check('runs to the end', false, error.stack ?? String(error));
-			}
-			console.log(`  (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-			// a killed worker is replaced, so the next case has two again
+	await runSuite({
+		name: 'queue crash e2e',
+		banner: `Idempotency Scope: ${SCOPE}`,
+		cases: CASES,
+		async setUp(ctx) {
+			ctx.cluster = new QueueCluster({ dir: ctx.dir, workers: 2, concurrency: 5, workerEnv: DEFAULT_TIMINGS ? {} : STALL_ENV });
+			ctx.report.section('Set up');
+			await ctx.cluster.start({ credentials: L.credentialsFor(ctx.fakes), workflows: workflows() });
+			ctx.report.check('main and workers up', ctx.cluster.workers.size === 2);
+		},
+		// a killed worker is replaced, so the next case has two again
+		async afterCase({ cluster }) {
 			for (let i = 1; cluster.workers.size < 2; i++) {
 				if (!cluster.workers.has(`r${i}`)) await cluster.startWorker(`r${i}`, { env: DEFAULT_TIMINGS ? {} : STALL_ENV });
 			}
-		}
-	} catch (error) {
-		report.check('set-up', false, error.stack ?? String(error));
-		console.log(L.tail(cluster.main?.log ?? '', 30));
-	} finally {
-		await cluster.close();
-		await L.cleanup();
-		await fakes.close();
-		if (!process.env.QUEUE_DIR) fs.rmSync(dir, { recursive: true, force: true });
-	}
-	if (report.failures.length) {
-		console.log(`\nqueue crash e2e: FAILED ${report.failures.length} of ${report.passed + report.failures.length} checks:`);
-		for (const f of report.failures) console.log(`  - ${f}`);
-		process.exitCode = 1;
-	} else {
-		console.log(`\nqueue crash e2e: all ${report.passed} checks passed`);
-	}
+		},
+	});
 }
 
 if (require.main === module) {
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		process.once(signal, () => L.cleanup().finally(() => process.exit(130)));
-	}
+	stopOnSignals('queue crash e2e');
 	main();
 }
 module.exports = { CASES, workflows, STALL_ENV };

@@ -35,8 +35,8 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const L = require('../e2e/lib');
-const { Reporter } = require('../e2e/scenario');
-const { QueueCluster, resetPeakRss, procMemory, tempDir } = require('./lib');
+const { QueueCluster, resetPeakRss, procMemory } = require('./lib');
+const { manualTrigger, webhookNode, pokeeNode, workflow, runSuite, stopOnSignals } = require('./suite');
 
 const EXAMPLES = [
 	'poke-send-message.json',
@@ -56,47 +56,10 @@ const MiB = 1024 * 1024;
  */
 const BIG = { path: 'exports/big-256mib.bin', size: 256 * MiB };
 const READ_BACK = { path: 'exports/big-255mib.bin', size: 255 * MiB };
-const POKEE_CRED = { pokeeApi: { id: 'pokeeApiExample1', name: 'Pokee account' } };
-
-const manualTrigger = (id) => ({ id: `${id}-t`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} });
-const webhookNode = (id, path, responseMode) => ({
-	id: `${id}-w`,
-	name: 'Webhook',
-	type: 'n8n-nodes-base.webhook',
-	typeVersion: 2.1,
-	position: [0, 0],
-	webhookId: `${id}-hook`,
-	parameters: { httpMethod: 'POST', path, responseMode, options: {} },
-});
-const sendNode = (id, message) => ({
-	id: `${id}-s`,
-	name: 'Send',
-	type: 'n8n-nodes-poke.pokee',
-	typeVersion: 1,
-	position: [240, 0],
-	parameters: { resource: 'message', operation: 'send', sessionMode: 'new', sessionOptions: {}, message, waitForCompletion: true, options: {} },
-	credentials: POKEE_CRED,
-});
-const downloadNode = (id, sessionId, filePath) => ({
-	id: `${id}-d`,
-	name: 'Download',
-	type: 'n8n-nodes-poke.pokee',
-	typeVersion: 1,
-	position: [240, 0],
-	parameters: { resource: 'file', operation: 'download', sessionId, path: filePath, binaryPropertyName: 'data' },
-	credentials: POKEE_CRED,
-});
-const chain = (...names) =>
-	Object.fromEntries(names.slice(0, -1).map((n, i) => [n, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
-const workflow = (id, name, nodes) => ({
-	id,
-	name,
-	nodes,
-	connections: chain(...nodes.map((n) => n.name)),
-	settings: { executionOrder: 'v1' },
-	active: false,
-	pinData: {},
-});
+const sendNode = (id, message) =>
+	pokeeNode(id, 'Send', { resource: 'message', operation: 'send', sessionMode: 'new', sessionOptions: {}, message, waitForCompletion: true, options: {} });
+const downloadNode = (id, sessionId, filePath) =>
+	pokeeNode(id, 'Download', { resource: 'file', operation: 'download', sessionId, path: filePath, binaryPropertyName: 'data' });
 
 /** The suite's own workflows (besides the examples). `ids.bigSession`: a live session id. */
 function testWorkflows(ids = {}) {
@@ -404,71 +367,40 @@ const CASES = {
 };
 
 async function main() {
-	const started = Date.now();
-	const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1]?.split(',');
-	const dir = process.env.QUEUE_DIR || tempDir();
-	const report = new Reporter('e2e');
-	report.info = (text) => console.log(`  ${text}`);
-	const fakes = await L.startFakes({ pokee: { maxSessions: 1000 } });
-	// the Write node may write only there (n8n's default is ~/.n8n-files)
-	const cluster = new QueueCluster({ dir, workers: 2, concurrency: 5, env: { N8N_RESTRICT_FILE_ACCESS_TO: path.join(dir, 'out') } });
-	const wf = { ran: {} };
-	const outDir = path.join(dir, 'out');
-	fs.mkdirSync(outDir, { recursive: true });
-	const ids = { bigSession: fakes.pokee.createSession({ persistent: true, ttl: 86400 }).id, outFile: path.join(outDir, 'big.bin') };
-	for (const file of EXAMPLES) wf[file] = L.readExample(file);
-	const ctx = { report, cluster, fakes, wf, ids };
-	console.log(`queue e2e: n8n 2.41.1 on Node ${process.version}, folder ${dir}`);
-	try {
-		report.section('Set up: PostgreSQL, Redis, package, credentials, workflows, main + 2 workers');
-		const t0 = Date.now();
-		await cluster.start({
-			// QUEUE_PACKAGE_FROM=sources: built from the TypeScript sources into the user folders
-			// (leaves dist/ alone); default: the npm-packed tarball of dist/, as n8n installs it
-			packageFrom: process.env.QUEUE_PACKAGE_FROM === 'sources' ? 'sources' : 'tarball',
-			credentials: L.credentialsFor(fakes),
-			workflows: [...EXAMPLES.map((f) => wf[f]), ...testWorkflows(ids), ...require('./crash').workflows()],
-		});
-		report.check(`PostgreSQL ${cluster.pgVersion} (Debian), Redis, main and workers w1, w2 up`, cluster.workers.size === 2);
-		console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-		for (const [key, [title, fn]] of Object.entries(CASES)) {
-			if (only && !only.includes(key)) continue;
-			report.section(title);
-			const t = Date.now();
-			try {
-				await fn(ctx);
-			} catch (error) {
-				report.check('runs to the end', false, error.stack ?? String(error));
-			}
-			console.log(`  (${((Date.now() - t) / 1000).toFixed(1)} s)`);
-		}
-		console.log('\nwhich worker ran what:');
-		for (const [id, r] of [...cluster.ranBy()].sort((a, b) => a[0] - b[0])) console.log(`  execution ${id}: ${r.started.join(',')}`);
-	} catch (error) {
-		report.check('set-up', false, error.stack ?? String(error));
-		console.log(L.tail(cluster.main?.log ?? '', 30));
-	} finally {
-		await cluster.close();
-		await L.cleanup();
-		await fakes.close();
-		if (!process.env.QUEUE_DIR) fs.rmSync(dir, { recursive: true, force: true });
-	}
-	const seconds = ((Date.now() - started) / 1000).toFixed(0);
-	if (report.failures.length) {
-		console.log(`\nqueue e2e: FAILED ${report.failures.length} of ${report.passed + report.failures.length} checks (${seconds} s):`);
-		for (const f of report.failures) console.log(`  - ${f}`);
-		process.exitCode = 1;
-	} else {
-		console.log(`\nqueue e2e: all ${report.passed} checks passed (${seconds} s)`);
-	}
-}
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-	process.once(signal, () => {
-		console.log(`\nqueue e2e: ${signal}, stopping everything`);
-		L.cleanup().finally(() => process.exit(130));
+	await runSuite({
+		name: 'queue e2e',
+		banner: `n8n 2.41.1 on Node ${process.version}`,
+		cases: CASES,
+		async setUp(ctx) {
+			const { dir, report, fakes } = ctx;
+			const outDir = path.join(dir, 'out');
+			fs.mkdirSync(outDir, { recursive: true });
+			// the Write node may write only there (n8n's default is ~/.n8n-files)
+			ctx.cluster = new QueueCluster({ dir, workers: 2, concurrency: 5, env: { N8N_RESTRICT_FILE_ACCESS_TO: outDir } });
+			ctx.ids = { bigSession: fakes.pokee.createSession({ persistent: true, ttl: 86400 }).id, outFile: path.join(outDir, 'big.bin') };
+			ctx.wf = { ran: {} };
+			for (const file of EXAMPLES) ctx.wf[file] = L.readExample(file);
+			report.section('Set up: PostgreSQL, Redis, package, credentials, workflows, main + 2 workers');
+			const t0 = Date.now();
+			await ctx.cluster.start({
+				// QUEUE_PACKAGE_FROM=sources: built from the TypeScript sources into the user folders
+				// (leaves dist/ alone); default: the npm-packed tarball of dist/, as n8n installs it
+				packageFrom: process.env.QUEUE_PACKAGE_FROM === 'sources' ? 'sources' : 'tarball',
+				credentials: L.credentialsFor(fakes),
+				workflows: [...EXAMPLES.map((f) => ctx.wf[f]), ...testWorkflows(ctx.ids), ...require('./crash').workflows()],
+			});
+			report.check(`PostgreSQL ${ctx.cluster.pgVersion} (Debian), Redis, main and workers w1, w2 up`, ctx.cluster.workers.size === 2);
+			console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+		},
+		finish({ cluster }) {
+			console.log('\nwhich worker ran what:');
+			for (const [id, r] of [...cluster.ranBy()].sort((a, b) => a[0] - b[0])) console.log(`  execution ${id}: ${r.started.join(',')}`);
+		},
 	});
 }
 
-if (require.main === module) main();
+if (require.main === module) {
+	stopOnSignals('queue e2e');
+	main();
+}
 module.exports = { CASES, testWorkflows };
