@@ -63,9 +63,12 @@ EOF
 cd "$N8N_DIR"
 # A cold install is minutes of silence from npm: say every 15 s how far it got.
 stop_on_signals
+# npm first fetches every package into its cache, then writes node_modules: report either size.
 setsid bash -c 'while sleep 15; do
-	echo "n8n-install.sh: still installing n8n@$1: $(($(date +%s) - $2)) s, $(du -sm node_modules 2>/dev/null | cut -f1) MB in node_modules" >&2
-done' progress "$N8N_VERSION" "$(date +%s)" &
+	if [ -d node_modules ]; then what="$(du -sm node_modules 2>/dev/null | cut -f1) MB written to node_modules"
+	else what="fetching packages (npm cache: $(du -sm "$3" 2>/dev/null | cut -f1) MB)"; fi
+	echo "n8n-install.sh: still installing n8n@$1: $(($(date +%s) - $2)) s, $what" >&2
+done' progress "$N8N_VERSION" "$(date +%s)" "$(npm config get cache)" &
 progress_pid=$!
 trap 'kill -TERM -- "-$progress_pid" 2>/dev/null || true' EXIT
 run_step npm install --ignore-scripts --no-audit --no-fund --loglevel=error
