@@ -8,6 +8,7 @@
  * a SIGKILLed queue-mode worker leaves on the API. Turns are counted on the fake.
  */
 const { runNode } = require('./harness/n8n');
+const { until } = require('./harness/wait');
 const { startFakePokee, expectedText, DEFAULT_KEY } = require('./fakes/fakePokee');
 
 let fake;
@@ -26,14 +27,6 @@ const creds = (f = fake) => ({ pokeeApi: { apiKey: DEFAULT_KEY, baseUrl: f.baseU
 const sent = (f, method, pathPattern) => f.requests.filter((r) => r.method === method && pathPattern.test(r.path));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function until(check, what, ms = 10_000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (await check()) return;
-		await sleep(20);
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
 
 /** One execution of a workflow whose Pokee node sends `message` for `items`. */
 function execution({ f = fake, sessionId, message, items, scope, wait = true, options = {} }) {

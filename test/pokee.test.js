@@ -6,6 +6,7 @@
  */
 const crypto = require('node:crypto');
 const { runNode, binaryBytes } = require('./harness/n8n');
+const { until } = require('./harness/wait');
 const { allText } = require('./harness/secrets');
 const { startFakePokee, expectedText, makeZip, deckFile, DEFAULT_KEY } = require('./fakes/fakePokee');
 
@@ -45,14 +46,6 @@ function turnText(rid) {
 
 const sent = (method, pathPattern) => fake.requests.filter((r) => r.method === method && pathPattern.test(r.path));
 
-async function until(check, what, ms = 10_000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (await check()) return;
-		await new Promise((r) => setTimeout(r, 20));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
 
 describe('Message → Send', () => {
 	test('streams a turn: text, status, usage, ids; one request with an Idempotency-Key', async () => {

@@ -9,6 +9,7 @@
  */
 const http = require('node:http');
 const { runNode } = require('./harness/n8n');
+const { until } = require('./harness/wait');
 const { startFakePokee, expectedText, DEFAULT_KEY } = require('./fakes/fakePokee');
 
 let fake;
@@ -29,14 +30,6 @@ const newSession = () => fake.createSession({ persistent: true }).id;
 const sent = (method, pathPattern) => fake.requests.filter((r) => r.method === method && pathPattern.test(r.path));
 const cancels = () => sent('POST', /\/cancel$/);
 
-async function until(check, what, ms = 10_000) {
-	const end = Date.now() + ms;
-	while (Date.now() < end) {
-		if (await check()) return;
-		await new Promise((r) => setTimeout(r, 20));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
 
 const ENDINGS = [
 	['LF', '\n'],

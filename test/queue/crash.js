@@ -86,6 +86,15 @@ async function withStallWorkers(cluster, fn) {
 	}
 }
 
+/** A webhook answer's body: parsed when it is JSON, else the text. */
+function jsonOrText(body) {
+	try {
+		return JSON.parse(body);
+	} catch {
+		return body;
+	}
+}
+
 const turnPosts = (fakes, message) =>
 	fakes.pokee.requests.filter((r) => r.method === 'POST' && /\/messages$/.test(r.path) && r.json?.message === message);
 
@@ -220,12 +229,7 @@ async function crashNewSession(ctx) {
 		// the webhook caller, answered with an error, sends the same request again
 		const sessions0 = fakes.pokee.requests.filter((q) => q.method === 'POST' && q.path === '/v1/sessions').length;
 		const again = await cluster.webhook('POST', 'q-crash-new', body);
-		let out;
-		try {
-			out = JSON.parse(again.body);
-		} catch {
-			out = again.body;
-		}
+		const out = jsonOrText(again.body);
 		const turns = fakes.pokee.turnsStarted - turns1;
 		const newSessions = fakes.pokee.requests.filter((q) => q.method === 'POST' && q.path === '/v1/sessions').length - sessions0;
 		report.check(
@@ -260,12 +264,7 @@ async function crashExistingSession(ctx) {
 		const running = turn && !turn.done;
 		const again = await cluster.webhook('POST', 'q-crash-existing', body);
 		report.info(`the re-sent request was answered in ${((Date.now() - t0) / 1000).toFixed(1)} s (the orphan was ${running ? 'still running' : 'finished'} when it was sent)`);
-		let out;
-		try {
-			out = JSON.parse(again.body);
-		} catch {
-			out = again.body;
-		}
+		const out = jsonOrText(again.body);
 		const turns = fakes.pokee.turnsStarted - turns1;
 		report.check(
 			`the re-sent webhook (HTTP ${again.status}) reattached to the orphan on session ${session.id}: ${turns} new turn(s), response ${out?.response_id}`,
