@@ -1,7 +1,8 @@
 /**
  * Build steps after `tsc`:
  *  - icons: copy the SVG icons and the codex .node.json files next to the compiled nodes;
- *  - schemas: copy the output schemas (nodes/<Node>/__schema__/v<version>/<resource>/<operation>.json)
+ *  - schemas: write the output schemas (nodes/<Node>/__schema__/v<version>/<resource>/<operation>.json,
+ *    a shared one resolved: scripts/output-schemas.js)
  *    next to the compiled nodes, where n8n looks them up for the editor's schema view;
  *  - bundle: inline our modules and the devDependencies used at run time (eventsource-parser)
  *    into each node and credential entry with esbuild, so dist/ runs inside n8n with no
@@ -17,6 +18,7 @@ const { builtinModules } = require('node:module');
 const esbuild = require('esbuild');
 
 const pkg = require('./package.json');
+const { readOutputSchema } = require('./scripts/output-schemas');
 
 function icons() {
 	return src(['nodes/**/*.{svg,png}', 'nodes/**/*.node.json', 'credentials/**/*.{svg,png}'], {
@@ -46,8 +48,18 @@ function licenseOf(name) {
 
 const noticesFile = () => path.resolve(__dirname, 'dist/THIRD_PARTY_NOTICES.md');
 
-function schemas() {
-	return src('nodes/*/__schema__/**/*.json', { base: '.' }).pipe(dest('dist'));
+/** Each output schema resolved (a file may name another with the same shape: scripts/output-schemas.js). */
+function schemas(done) {
+	for (const node of fs.readdirSync(path.resolve(__dirname, 'nodes'))) {
+		const dir = path.resolve(__dirname, 'nodes', node, '__schema__');
+		if (!fs.existsSync(dir)) continue;
+		for (const file of walk(dir).filter((f) => f.endsWith('.json'))) {
+			const out = path.resolve(__dirname, 'dist', path.relative(__dirname, file));
+			fs.mkdirSync(path.dirname(out), { recursive: true });
+			fs.writeFileSync(out, `${JSON.stringify(readOutputSchema(file), null, '\t')}\n`);
+		}
+	}
+	done();
 }
 
 async function bundle() {

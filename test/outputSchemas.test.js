@@ -8,9 +8,9 @@
  * the fakes and every output item must validate against the shipped schema, with every key it
  * has declared in the schema (so a new output key without its schema fails here).
  */
-const fs = require('node:fs');
 const path = require('node:path');
 const Ajv = require('ajv');
+const { readOutputSchema } = require('../scripts/output-schemas');
 const { runNode, nodeType } = require('./harness/n8n');
 const { startFakePokee, makeZip, DEFAULT_KEY } = require('./fakes/fakePokee');
 const { startFakePoke } = require('./fakes/fakePoke');
@@ -20,7 +20,7 @@ const NODES = { poke: 'Poke', pokee: 'Pokee' };
 
 const schemaFile = (node, resource, operation) =>
 	path.join(ROOT, 'nodes', NODES[node], '__schema__', 'v1.0.0', resource, `${operation}.json`);
-const readSchema = (node, resource, operation) => JSON.parse(fs.readFileSync(schemaFile(node, resource, operation), 'utf8'));
+const readSchema = (node, resource, operation) => readOutputSchema(schemaFile(node, resource, operation));
 
 /** Every resource × operation a node declares (from its Operation parameters). */
 function declaredOperations(node) {
