@@ -297,15 +297,12 @@ function connectionError(
 		const broke = /timeout|timed out/i.test(detail)
 			? `No answer came in time after the request was sent (${detail}).`
 			: `The connection broke after the request was sent, before the answer came (${detail}).`;
-		if (req.ifUnanswered) {
-			message = `No answer from the ${profile.name} API (${code})${tries}: the request may already have been carried out`;
-			description = `${broke} ${req.ifUnanswered}`;
-		} else if (!req.idempotent) {
-			message = `No answer from the ${profile.name} API (${code})${tries}: the request may already have been carried out`;
-			description = `${broke} The ${profile.name} API may have carried it out: check before running the item again, or it may be done twice.`;
-		} else {
+		if (req.idempotent && !req.ifUnanswered) {
 			message = `No answer from the ${profile.name} API (${code})${tries}`;
 			description = `${broke} This request is safe to repeat. Check that the server is reachable.`;
+		} else {
+			message = `No answer from the ${profile.name} API (${code})${tries}: the request may already have been carried out`;
+			description = `${broke} ${req.ifUnanswered ?? `The ${profile.name} API may have carried it out: check before running the item again, or it may be done twice.`}`;
 		}
 	}
 	const apiError = new NodeApiError(
@@ -327,14 +324,11 @@ function connectionError(
  * through a context whose cancel signal is that one.
  */
 function withSignal(ctx: RequestContext, signal: AbortSignal | undefined): RequestContext {
-	if (!signal || signal === executionSignal(ctx)) return ctx;
+	if (!signal || signal === executionCancelSignal(ctx)) return ctx;
 	const scoped = Object.create(ctx) as RequestContext & { getExecutionCancelSignal: () => AbortSignal };
 	scoped.getExecutionCancelSignal = () => signal;
 	return scoped;
 }
-
-/** The execution's cancel signal (poll contexts and n8n versions without one have none). */
-const executionSignal = executionCancelSignal;
 
 /**
  * The one place that sends HTTP requests for both APIs: authentication through n8n's helper,
@@ -348,7 +342,7 @@ export async function apiRequest<T = unknown>(
 	itemIndex?: number,
 ): Promise<ApiResponse<T>> {
 	// a stopped execution cancels the request unless the caller gave a signal of its own
-	const signal = req.abortSignal ?? executionSignal(ctx);
+	const signal = req.abortSignal ?? executionCancelSignal(ctx);
 	const headers: IDataObject = { Accept: 'application/json', ...(req.headers ?? {}) };
 	// bodies are JSON unless the caller says otherwise (uploads)
 	if (req.body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
