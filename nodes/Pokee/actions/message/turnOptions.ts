@@ -107,6 +107,13 @@ export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): Turn
  */
 export function derivedIdempotencyKey(ctx: IExecuteFunctions, itemIndex: number, scope: string): string {
 	const runIndex = ctx.getWorkflowDataProxy(itemIndex).$runIndex;
-	const parts = [ctx.getExecutionId(), ctx.getNode().id, runIndex, itemIndex, scope];
-	return `n8n-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32)}`;
+	return `n8n-${keyHash([ctx.getExecutionId(), ctx.getNode().id, runIndex, itemIndex, scope])}`;
+}
+
+/** 32 hex characters of the SHA-256 of the parts (joined by NUL): the body of every derived key. */
+export function keyHash(parts: unknown[]): string {
+	return createHash('sha256')
+		.update(parts.join('\u0000'))
+		.digest('hex')
+		.slice(0, 32);
 }

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { PokeeEnv } from '../../transport';
 import { listSessions } from '../../transport';
+import { keyHash as hash } from './turnOptions';
 
 /**
  * Crash-safe turns (queue mode, webhooks re-sent after a 500, a workflow run again with the same
@@ -67,9 +66,6 @@ export function canonicalJson(value: unknown): string {
 	}
 	return JSON.stringify(value ?? null) ?? 'null';
 }
-
-const hash = (parts: unknown[]): string =>
-	createHash('sha256').update(parts.map((p) => String(p)).join('\u0000')).digest('hex').slice(0, 32);
 
 /**
  * The identity of an item's turn under the Input Item scope: workflow, node, run and item index,
