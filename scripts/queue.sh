@@ -72,13 +72,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-queue.XXXXXX")"
 export QUEUE_DIR="$work/cluster" E2E_PID_FILE="$work/pids" E2E_LOG_DIR="$work/logs"
 mkdir -p "$QUEUE_DIR"
 chmod 711 "$work" # the postgres system user must reach its data folder inside
-driver=""
 cleanup() {
-	# the driver (node) stops what it started itself; give it 20 s
-	if [ -n "$driver" ] && kill -0 "$driver" 2>/dev/null; then
-		kill -TERM "$driver" 2>/dev/null || true
-		for _ in $(seq 1 40); do kill -0 "$driver" 2>/dev/null || break; sleep 0.5; done
-	fi
+	# the driver stops what it started itself (stop_step gives it 20 s on a signal);
 	# whatever is left (the driver died, or did not finish): SIGTERM, then SIGKILL
 	kill_recorded_groups "$E2E_PID_FILE"
 	if [ -s "$E2E_PID_FILE" ]; then
@@ -92,20 +87,13 @@ cleanup() {
 	fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
+stop_on_signals
 
 step "starting PostgreSQL, Redis, n8n main + 2 workers in $work"
-# In the background and waited for, so that a signal to this script runs the trap at once (bash
-# runs traps only between commands, and would wait for a foreground driver to finish first).
+# run_step (env.sh): the driver in its own process group, stopped (SIGTERM, 20 s, SIGKILL) when
+# a signal reaches this script; the EXIT trap then stops anything the driver left.
 if [ "$mode" = test ]; then
-	node test/queue/run.js "${args[@]}" &
+	run_step node test/queue/run.js "${args[@]}"
 else
-	node test/queue/run.js --only=examples &
+	run_step node test/queue/run.js --only=examples
 fi
-driver=$!
-status=0
-wait "$driver" || status=$?
-driver=""
-exit "$status"
