@@ -25,13 +25,15 @@ const path = require('node:path');
 // provides, so the figures are for the Node n8n uses.
 const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 if (NODE_MAJOR < 24) {
-	const { spawnSync } = require('node:child_process');
+	const { spawn } = require('node:child_process');
 	console.log(`bench: Node ${process.version} is not the Node n8n 2.41.1 runs on; running again on Node 24 (scripts/env.sh)`);
 	const env = path.join(__dirname, '..', 'scripts', 'env.sh');
-	const rerun = spawnSync('bash', ['-c', 'source "$0" >&2 && exec node "$@"', env, __filename, ...process.argv.slice(2)], {
+	const rerun = spawn('bash', ['-c', 'source "$0" >&2 && exec node "$@"', env, __filename, ...process.argv.slice(2)], {
 		stdio: 'inherit',
 	});
-	process.exit(rerun.status ?? 1);
+	// a signal to this process is passed on, so the Node 24 run stops what it started
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => rerun.kill(signal));
+	rerun.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));
 }
 
 const args = process.argv.slice(2);
@@ -47,9 +49,10 @@ if (flag('dist')) {
 	process.env.N8N_POKE_FROM_DIST = '1';
 }
 
-// One scratch n8n user folder for everything the harness does in this process and its workers.
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-bench-'));
-process.env.N8N_USER_FOLDER = scratch;
+// One scratch n8n user folder for everything the harness does in this process and its workers
+// (made by the Node 24 run only).
+const scratch = NODE_MAJOR >= 24 ? fs.mkdtempSync(path.join(os.tmpdir(), 'n8n-poke-bench-')) : undefined;
+process.env.N8N_USER_FOLDER = scratch ?? '';
 
 const { machine } = require('./lib/machine');
 const { round, MiB, signed } = require('./lib/stats');
@@ -166,9 +169,33 @@ async function main() {
 	log(`\n${md}\nwritten: bench/results/${stamp}.{json,md} and bench/results/latest.{json,md}`);
 }
 
-main()
-	.catch((error) => {
-		console.error(error);
-		process.exitCode = 1;
-	})
-	.finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
+if (NODE_MAJOR >= 24) {
+	// Ctrl-C, SIGTERM, SIGHUP: stop every process a benchmark started (n8n, PostgreSQL, Redis, fakes
+	// run in process groups of their own, which a terminal's Ctrl-C does not reach), remove the
+	// scratch folder, leave.
+	// (A terminal's Ctrl-C reaches this process twice, directly and through the Node 20 wrapper:
+	// the second one must not kill it half-way through stopping.)
+	let stopping = false;
+	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+		process.on(signal, () => {
+			if (stopping) return;
+			stopping = true;
+			console.log(`\nbench: ${signal}, stopping everything`);
+			require('../test/e2e/lib')
+				.cleanup()
+				.catch(() => {})
+				.finally(() => {
+					require('./lib/queue').removeLiveDirs();
+					fs.rmSync(scratch, { recursive: true, force: true });
+					process.exit(130);
+				});
+		});
+	}
+
+	main()
+		.catch((error) => {
+			console.error(error);
+			process.exitCode = 1;
+		})
+		.finally(() => fs.rmSync(scratch, { recursive: true, force: true }));
+}
