@@ -1,12 +1,12 @@
 import type {
-	IAuthenticateGeneric,
+	IAuthenticate,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { pokeAuthHints } from '../nodes/shared/authHints';
+import { bearerApiKey, pokeAuthHints } from '../nodes/shared/authHints';
 
 export class PokeApi implements ICredentialType {
 	name = 'pokeApi';
@@ -38,14 +38,8 @@ export class PokeApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
-			},
-		},
-	};
+	// Authorization: Bearer <API key> (a function: see bearerApiKey)
+	authenticate: IAuthenticate = bearerApiKey;
 
 	// GET /user/profile only reads the key owner's profile: it sends no message and creates nothing.
 	test: ICredentialTestRequest = {

@@ -1,12 +1,12 @@
 import type {
-	IAuthenticateGeneric,
+	IAuthenticate,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
 
-import { pokeeAuthHints } from '../nodes/shared/authHints';
+import { bearerApiKey, pokeeAuthHints } from '../nodes/shared/authHints';
 
 export class PokeeApi implements ICredentialType {
 	name = 'pokeeApi';
@@ -40,14 +40,8 @@ export class PokeeApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			headers: {
-				Authorization: '=Bearer {{$credentials.apiKey}}',
-			},
-		},
-	};
+	// Authorization: Bearer <API key> (a function: see bearerApiKey)
+	authenticate: IAuthenticate = bearerApiKey;
 
 	// GET /v1/usage only reads rate-limit and credit counters; it starts no turn and is not billed.
 	// (/health would not do: it answers without checking the key.)
