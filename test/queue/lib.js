@@ -434,4 +434,4 @@ function tempDir(prefix = 'n8n-poke-queue-') {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-module.exports = { QueueCluster, OWNER, ENCRYPTION_KEY, procMemory, resetPeakRss, tempDir, postgresBin };
+module.exports = { QueueCluster, OWNER, ENCRYPTION_KEY, N8N_DIR, procMemory, resetPeakRss, tempDir, postgresBin };

@@ -35,7 +35,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const L = require('../e2e/lib');
-const { QueueCluster, resetPeakRss, procMemory } = require('./lib');
+const { QueueCluster, N8N_DIR, resetPeakRss, procMemory } = require('./lib');
 const { manualTrigger, webhookNode, pokeeNode, workflow, runSuite, stopOnSignals } = require('./suite');
 
 const EXAMPLES = [
@@ -51,11 +51,17 @@ const MiB = 1024 * 1024;
  * receives bytea as hex text, and 2 + 2 × 268,435,456 characters exceed V8's longest string
  * (2^29 − 24 = 536,870,888): pg throws ERR_STRING_TOO_LONG inside its socket handler and the
  * reading node never gets an answer (the worker hangs, the execution stays "running"). The
- * largest file it can read back is 268,435,443 bytes (256 MiB − 13 B). So: 256 MiB is stored
- * (Download alone), and 255 MiB is stored and read back by the next node.
+ * largest file it can read back is 268,435,443 bytes (256 MiB − 13 B). So, in database mode:
+ * 256 MiB is stored (Download alone) and n8n's own pg client is shown failing to read that row;
+ * the largest readable file, 268,435,443 bytes, is stored and read back by the next node. Past
+ * that limit a file must live in a store every instance reads: `filesystem` mode on a folder all
+ * instances share (one machine, or a network volume) or s3; the `shared` case reads 256 MiB back
+ * that way.
  */
+const PG_MAX_READ_BACK = (2 ** 29 - 24 - 2) / 2; // V8's longest string, less pg's "\x", in hex pairs
 const BIG = { path: 'exports/big-256mib.bin', size: 256 * MiB };
-const READ_BACK = { path: 'exports/big-255mib.bin', size: 255 * MiB };
+const READ_BACK = { path: 'exports/big-largest-readable.bin', size: PG_MAX_READ_BACK };
+const sizeLabel = (size) => (size % MiB ? `${size.toLocaleString('en')} B (256 MiB − ${256 * MiB - size} B)` : `${size / MiB} MiB`);
 const sendNode = (id, message) =>
 	pokeeNode(id, 'Send', { resource: 'message', operation: 'send', sessionMode: 'new', sessionOptions: {}, message, waitForCompletion: true, options: {} });
 const downloadNode = (id, sessionId, filePath) =>
@@ -70,21 +76,29 @@ function testWorkflows(ids = {}) {
 		workflow('qRedis', 'queue: queued turns', [webhookNode('qRedis', 'q-redis', 'onReceived'), sendNode('qRedis', '={{ $json.body.message }}')]),
 		// 256 MiB downloaded into the database binary store
 		workflow('qBigStore', 'queue: 256 MiB download', [manualTrigger('qBigS'), downloadNode('qBigS', ids.bigSession, BIG.path)]),
-		// 255 MiB downloaded into the database binary store and read back by a later node
-		workflow('qBigDownload', 'queue: 255 MiB download + read back', [
-			manualTrigger('qBig'),
-			downloadNode('qBig', ids.bigSession, READ_BACK.path),
-			{
-				// a later node reading the stored binary back (n8n's Read/Write Files from Disk)
-				id: 'qBig-h',
-				name: 'Write',
-				type: 'n8n-nodes-base.readWriteFile',
-				typeVersion: 1.1,
-				position: [480, 0],
-				parameters: { operation: 'write', fileName: ids.outFile, dataPropertyName: 'data', options: {} },
-			},
-		]),
+		// the largest file the database store reads back, downloaded and read back by a later node
+		readBackWorkflow('qBigDownload', 'queue: largest readable download + read back', ids, READ_BACK),
+		// 256 MiB downloaded and read back by a later node, on a worker whose binary data mode is
+		// `filesystem` on a shared folder
+		readBackWorkflow('qBigShared', 'queue: 256 MiB download + read back, shared filesystem store', ids, BIG),
 	];
+}
+
+/** Manual trigger → File → Download of `file` → n8n's Read/Write Files from Disk writing it to ids.outFile. */
+function readBackWorkflow(id, name, ids, file) {
+	return workflow(id, name, [
+		manualTrigger(id),
+		downloadNode(id, ids.bigSession, file.path),
+		{
+			// a later node reading the stored binary back
+			id: `${id}-h`,
+			name: 'Write',
+			type: 'n8n-nodes-base.readWriteFile',
+			typeVersion: 1.1,
+			position: [480, 0],
+			parameters: { operation: 'write', fileName: ids.outFile, dataPropertyName: 'data', options: {} },
+		},
+	]);
 }
 
 async function sha256File(file) {
@@ -169,57 +183,124 @@ async function chatStream({ report, cluster, fakes }) {
 }
 
 /**
- * File → Download into the `database` binary store (n8n 2.41's queue-mode default): 256 MiB stored;
- * 255 MiB stored and read back by the next node (see READ_BACK). Worker RSS growth measured
- * from /proc (VmHWM reset before each run).
+ * Runs `workflowId` (a File → Download of `file`, and with `readBack` a later node writing it to
+ * ids.outFile) on a worker; checks success, where the binary went (`store`: 'database' or
+ * 'filesystem'), the read-back copy's sha256, and the worker's peak RSS growth (VmHWM reset
+ * before the run) against `bound` × the file. Resolves {execution, binary, want}.
  */
-async function bigDownload({ report, cluster, fakes, ids }) {
-	const outFile = ids.outFile;
+async function bigRun({ report, cluster, fakes, ids }, { file, workflowId, readBack, store, bound }) {
+	const label = `${sizeLabel(file.size)}${store === 'filesystem' ? ', shared filesystem store' : ''}`;
+	fakes.pokee.putLargeFile(file.path, file.size);
+	const want = fakes.pokee.fileSha256(file.path);
+	const before = {};
+	for (const [name, w] of cluster.workers) {
+		resetPeakRss(w.pid);
+		before[name] = procMemory(w.pid);
+	}
+	const t0 = Date.now();
+	const id = await cluster.runManually(workflowId, 'Start');
+	const e = await cluster.waitExecution(id, { timeoutMs: 600_000 });
+	const seconds = (Date.now() - t0) / 1000;
+	const worker = cluster.ranBy().get(id)?.started[0];
+	const after = worker && procMemory(cluster.worker(worker).pid);
+	report.check(`${label}: execution ${id} succeeded on a worker (${worker})`, e.status === 'success' && !!worker, () => e.data?.resultData?.error);
+	const binary = L.nodeOutput({ data: e.data }, 'Download')[0]?.binary?.data;
+	report.check(`${label}: the binary is in the ${store} store (id ${binary?.id?.slice(0, 24)}…)`, binary?.id?.startsWith(`${store}`) === true, binary);
+	if (readBack) {
+		const outFile = ids.outFile;
+		const written = fs.existsSync(outFile) ? await sha256File(outFile) : undefined;
+		report.check(`${label}: the next node read it back from the ${store} store and wrote it out: sha256 matches the fake's file`, written === want, { written, want });
+		fs.rmSync(outFile, { force: true });
+	}
+	if (after) {
+		const growth = (after.hwmKiB - before[worker].rssKiB) / 1024;
+		const line = `${label}${readBack ? ' + read back' : ''}: worker ${worker} RSS ${Math.round(before[worker].rssKiB / 1024)} MiB before, peak (VmHWM) ${Math.round(after.hwmKiB / 1024)} MiB, after ${Math.round(after.rssKiB / 1024)} MiB: peak growth ${growth.toFixed(0)} MiB (${(growth / (file.size / MiB)).toFixed(1)}× the file), ${seconds.toFixed(1)} s`;
+		console.log(`  FIGURE ${line}`);
+		report.check(`${label}: worker RSS growth bounded by ${bound}× the file (${growth.toFixed(0)} MiB)`, growth < bound * (file.size / MiB));
+	}
+	return { execution: e, binary, want };
+}
+
+/**
+ * File → Download into the `database` binary store (n8n 2.41's queue-mode default): 256 MiB stored
+ * (PostgreSQL's own sha256 of the row), and n8n's pg client failing to read that row back; the
+ * largest readable file (READ_BACK) stored and read back by the next node.
+ * n8n's database mode holds the whole file in memory: storing, binaryToBuffer's copy and the
+ * query's parameter (~3× seen); reading back, the hex bytes from the socket and the hex string
+ * (2× the file each) and the decoded copy (4.5–7.2× seen on fresh workers). Linear in the file, set
+ * by n8n's binary store, not by the node: bounds 6× and 9×.
+ */
+async function bigDownload(ctx) {
+	const { report, cluster } = ctx;
 	for (const [file, workflowId, readBack] of [[BIG, 'qBigStore', false], [READ_BACK, 'qBigDownload', true]]) {
-		const label = `${file.size / MiB} MiB`;
-		fakes.pokee.putLargeFile(file.path, file.size);
-		const want = fakes.pokee.fileSha256(file.path);
-		const before = {};
-		for (const [name, w] of cluster.workers) {
-			resetPeakRss(w.pid);
-			before[name] = procMemory(w.pid);
-		}
-		const t0 = Date.now();
-		const id = await cluster.runManually(workflowId, 'Start');
-		const e = await cluster.waitExecution(id, { timeoutMs: 600_000 });
-		const seconds = (Date.now() - t0) / 1000;
-		const worker = cluster.ranBy().get(id)?.started[0];
-		const after = worker && procMemory(cluster.worker(worker).pid);
-		report.check(`${label}: execution ${id} succeeded on a worker (${worker})`, e.status === 'success' && !!worker, () => e.data?.resultData?.error);
-		const binary = L.nodeOutput({ data: e.data }, 'Download')[0]?.binary?.data;
-		report.check(`${label}: the binary is in the database store (id ${binary?.id?.slice(0, 24)}…)`, /^database:/.test(binary?.id ?? ''), binary);
+		const { binary, want } = await bigRun(ctx, { file, workflowId, readBack, store: 'database', bound: readBack ? 9 : 6 });
 		const fileId = binary?.id?.split(':')[1] ?? '';
 		const [row] = await cluster.query(
 			`SELECT "fileSize" AS size, octet_length(data) AS stored, encode(sha256(data), 'hex') AS sha256 FROM binary_data WHERE "fileId" = $1`,
 			[fileId],
 		);
 		report.check(
-			`${label}: PostgreSQL's binary_data holds exactly the fake's file (${row?.stored} bytes, sha256 computed by PostgreSQL)`,
+			`${sizeLabel(file.size)}: PostgreSQL's binary_data holds exactly the fake's file (${row?.stored} bytes, sha256 computed by PostgreSQL)`,
 			Number(row?.stored) === file.size && Number(row?.size) === file.size && row?.sha256 === want,
 			{ row, want },
 		);
-		if (readBack) {
-			const written = fs.existsSync(outFile) ? await sha256File(outFile) : undefined;
-			report.check(`${label}: the next node read it back from the database store and wrote it out: sha256 matches the fake's file`, written === want, { written, want });
-			fs.rmSync(outFile, { force: true });
-		}
-		if (after) {
-			const growth = (after.hwmKiB - before[worker].rssKiB) / 1024;
-			const line = `${label}${readBack ? ' + read back' : ''}: worker ${worker} RSS ${Math.round(before[worker].rssKiB / 1024)} MiB before, peak (VmHWM) ${Math.round(after.hwmKiB / 1024)} MiB, after ${Math.round(after.rssKiB / 1024)} MiB: peak growth ${growth.toFixed(0)} MiB (${(growth / (file.size / MiB)).toFixed(1)}× the file), ${seconds.toFixed(1)} s`;
-			console.log(`  FIGURE ${line}`);
-			// n8n's database mode holds the whole file in memory: storing, binaryToBuffer's copy and
-			// the query's parameter (~3× seen); reading back, the hex bytes from the socket and the
-			// hex string (2× the file each) and the decoded copy (~5.4× seen on a fresh worker).
-			// Linear in the file, set by n8n's binary store, not by the node.
-			const bound = readBack ? 8 : 6;
-			report.check(`${label}: worker RSS growth bounded by ${bound}× the file (${growth.toFixed(0)} MiB)`, growth < bound * (file.size / MiB));
+		if (!readBack) {
+			const error = await readRowWithN8nPg(cluster, fileId);
+			report.check(
+				`${sizeLabel(file.size)}: n8n's own pg client cannot read the row back (the limit is n8n's, not the node's): ${error}`,
+				/ERR_STRING_TOO_LONG|longer than 0x1fffffe8/.test(error),
+				error,
+			);
 		}
 	}
+}
+
+/**
+ * SELECT of a binary_data row with n8n's pg client, as n8n's database store reads it; resolves the
+ * error that stopped it ('read' when it worked, 'no answer' after 120 s). pg throws the error
+ * from inside its socket handler, where no promise sees it: it reaches the process as an
+ * uncaught exception (n8n's worker logs it and goes on, the reading node never answered), so it
+ * is caught there for the duration of the attempt.
+ */
+async function readRowWithN8nPg(cluster, fileId) {
+	const { Client } = require(path.join(N8N_DIR, 'node_modules/pg'));
+	const client = new Client({ host: '127.0.0.1', port: cluster.pgPort, user: 'postgres', database: 'n8n' });
+	await client.connect();
+	let onUncaught;
+	try {
+		return await new Promise((resolve) => {
+			const timer = setTimeout(() => resolve('no answer'), 120_000);
+			const done = (what) => (clearTimeout(timer), resolve(what));
+			const describe = (error) => `${error.code ?? ''} ${error.message}`.trim();
+			onUncaught = (error) => done(`uncaught in pg's socket handler: ${describe(error)}`);
+			process.on('uncaughtException', onUncaught);
+			client.on('error', (error) => done(describe(error)));
+			client.query('SELECT data FROM binary_data WHERE "fileId" = $1', [fileId]).then(
+				() => done('read'),
+				(error) => done(describe(error)),
+			);
+		});
+	} finally {
+		process.off('uncaughtException', onUncaught);
+		// the connection is stuck in a half-parsed message: close its socket
+		client.connection?.stream?.destroy();
+		await client.end().catch(() => {});
+	}
+}
+
+/**
+ * Past the database store's limit: the workers stopped, one worker started with binary data mode
+ * `filesystem` on a folder every instance could share (here: one machine); 256 MiB downloaded and
+ * read back by the next node. The filesystem store streams to and from disk, so the bound is 1×.
+ * The usual workers are put back afterwards (afterCase).
+ */
+async function sharedDownload(ctx) {
+	const { cluster, dir } = ctx;
+	for (const name of [...cluster.workers.keys()]) await cluster.stopWorker(name);
+	await cluster.startWorker('f1', {
+		env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem', N8N_BINARY_DATA_STORAGE_PATH: path.join(dir, 'binary-shared') },
+	});
+	await bigRun(ctx, { file: BIG, workflowId: 'qBigShared', readBack: true, store: 'filesystem', bound: 1 });
 }
 
 /**
@@ -360,6 +441,7 @@ const CASES = {
 	examples: ['every example run by a worker', examples],
 	stream: ['chat stream (sendChunk) relayed from a worker', chatStream],
 	download: ['File → Download of 256 MiB in the database binary store', bigDownload],
+	shared: ['File → Download of 256 MiB read back by a later node, filesystem store shared by the instances', sharedDownload],
 	trigger: ['Pokee Trigger on the main, state in PostgreSQL, across main restarts', triggerAcrossRestarts],
 	redis: ['Redis restarted while executions are queued', redisRestart],
 	// the node helper's worker-SIGKILL cases (Message → Send, Idempotency Scope: Input Item)
@@ -391,6 +473,11 @@ async function main() {
 			});
 			report.check(`PostgreSQL ${ctx.cluster.pgVersion} (Debian), Redis, main and workers w1, w2 up`, ctx.cluster.workers.size === 2);
 			console.log(`  (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+		},
+		async afterCase({ cluster }) {
+			// put back the usual workers where a case replaced them (e.g. shared: f1 instead of w1, w2)
+			for (const name of [...cluster.workers.keys()]) if (!/^w\d+$/.test(name)) await cluster.stopWorker(name).catch(() => {});
+			for (const name of ['w1', 'w2']) if (!cluster.workers.has(name)) await cluster.startWorker(name);
 		},
 		finish({ cluster }) {
 			console.log('\nwhich worker ran what:');

@@ -110,8 +110,11 @@ async function runSuite({ name, banner, cases, setUp, afterCase, finish }) {
 
 /** Ctrl-C, SIGTERM, SIGHUP: stop every process the suite started, then leave. */
 function stopOnSignals(name) {
+	let stopping = false;
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		process.once(signal, () => {
+		process.on(signal, () => {
+			if (stopping) return; // a repeated signal (Ctrl-C and the wrapper's TERM) must not cut the stop short
+			stopping = true;
 			console.log(`\n${name}: ${signal}, stopping everything`);
 			L.cleanup().finally(() => process.exit(130));
 		});
