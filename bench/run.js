@@ -11,6 +11,7 @@
  * Results: stdout, and bench/results/<timestamp>.{json,md} plus latest.{json,md} (git-ignored).
  *
  * Flags: --only=stream,download,fanout,trigger,queue   --quick (fewer repeats)
+ *        --queue-event-ms=<ms> (queue: the agent's pause before each of a turn's 6 events, default 340)
  *        --dist (workers load dist/ instead of the TypeScript sources; needs `npm run build`)
  * The nodes are loaded from the TypeScript sources (esbuild-transpiled) by default, so a run
  * measures the code as it is, not a stale or half-rebuilt dist/. The n8n fan-out installs a
@@ -140,7 +141,19 @@ async function main() {
 		['download', '2. large download', () => require('./lib/download').benchDownload({ repeats: quick ? 1 : 3, log })],
 		['fanout', '3. fan-out in n8n 2.41.1', () => require('./lib/fanout').benchFanout({ items: 2000, concurrencies: [1, 8], rounds: quick ? 1 : 2, log })],
 		['trigger', '4. trigger cost', () => require('./lib/trigger').benchTrigger({ log })],
-		['queue', '5. queue mode: 1 vs 2 workers', () => require('./lib/queue').benchQueue({ turns: 200, concurrency: 10, rounds: quick ? 1 : 3, log })],
+		[
+			'queue',
+			'5. queue mode: 1 vs 2 workers',
+			() =>
+				require('./lib/queue').benchQueue({
+					turns: 200,
+					concurrency: 10,
+					rounds: quick ? 1 : 3,
+					// --queue-event-ms=<ms>: the agent's pause before each of a turn's 6 events (default 340: ~2 s turns)
+					eventDelayMs: Number(option('queue-event-ms') ?? 340),
+					log,
+				}),
+		],
 	];
 	results.errors = {};
 	for (const [key, title, bench] of benches) {
