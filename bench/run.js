@@ -185,25 +185,11 @@ async function main() {
 if (NODE_MAJOR >= 24) {
 	// Ctrl-C, SIGTERM, SIGHUP: stop every process a benchmark started (n8n, PostgreSQL, Redis, fakes
 	// run in process groups of their own, which a terminal's Ctrl-C does not reach), remove the
-	// scratch folder, leave.
-	// (A terminal's Ctrl-C reaches this process twice, directly and through the Node 20 wrapper:
-	// the second one must not kill it half-way through stopping.)
-	let stopping = false;
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		process.on(signal, () => {
-			if (stopping) return;
-			stopping = true;
-			console.log(`\nbench: ${signal}, stopping everything`);
-			require('../test/e2e/lib')
-				.cleanup()
-				.catch(() => {})
-				.finally(() => {
-					require('./lib/queue').removeLiveDirs();
-					fs.rmSync(scratch, { recursive: true, force: true });
-					process.exit(130);
-				});
-		});
-	}
+	// folders, leave. (Ctrl-C reaches this process twice, directly and through the Node 20 wrapper.)
+	require('../test/queue/suite').stopOnSignals('bench', () => {
+		require('./lib/queue').removeLiveDirs();
+		fs.rmSync(scratch, { recursive: true, force: true });
+	});
 
 	main()
 		.catch((error) => {

@@ -10,18 +10,9 @@
 const { runNode } = require('./harness/n8n');
 const { until } = require('./harness/wait');
 const { startFakePokee, expectedText, DEFAULT_KEY } = require('./fakes/fakePokee');
+const { useFakePokee } = require('./harness/fakes');
 
-let fake;
-beforeAll(async () => {
-	fake = await startFakePokee({ eventDelayMs: 1, maxSessions: 1000 });
-});
-afterAll(async () => {
-	await fake.close();
-});
-beforeEach(() => {
-	fake.clearFaults();
-	fake.clearRequests();
-});
+const fake = useFakePokee({ eventDelayMs: 1, maxSessions: 1000 });
 
 const creds = (f = fake) => ({ pokeeApi: { apiKey: DEFAULT_KEY, baseUrl: f.baseUrl } });
 const sent = (f, method, pathPattern) => f.requests.filter((r) => r.method === method && pathPattern.test(r.path));

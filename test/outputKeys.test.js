@@ -13,7 +13,7 @@
  * function calls among them are also in `function_calls`, mappable).
  */
 const { isSafeObjectProperty } = require('n8n-workflow');
-const { runNode, runPoll, nodeType } = require('./harness/n8n');
+const { runNode, runPoll, nodeType, declaredOperations } = require('./harness/n8n');
 const { startFakePoke } = require('./fakes/fakePoke');
 const { startFakePokee, makeZip, DEFAULT_KEY } = require('./fakes/fakePokee');
 
@@ -197,14 +197,7 @@ describe('every output key of every operation is one an expression can read', ()
 		expect(all).toContain('json.tool_call.input.order_id');
 		expect(all).toContain('json.function_calls.*.input.order_id');
 		// and every operation and trigger event the nodes declare was run
-		const declared = [];
-		for (const type of ['poke', 'pokee']) {
-			for (const prop of nodeType(type).description.properties.filter((p) => p.name === 'operation')) {
-				for (const resource of prop.displayOptions.show.resource) {
-					for (const op of prop.options) declared.push(`${type} ${resource}.${op.value}`);
-				}
-			}
-		}
+		const declared = ['poke', 'pokee'].flatMap((type) => declaredOperations(type).map(([resource, op]) => `${type} ${resource}.${op}`));
 		const eventProp = nodeType('pokeeTrigger').description.properties.find((p) => p.name === 'event');
 		for (const op of eventProp.options) declared.push(`pokeeTrigger ${op.value}`);
 		const labels = [...seen.keys()].map((label) => label.replace(/ \(.*\)$/, ''));

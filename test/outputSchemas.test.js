@@ -11,7 +11,7 @@
 const path = require('node:path');
 const Ajv = require('ajv');
 const { readOutputSchema } = require('../scripts/output-schemas');
-const { runNode, nodeType } = require('./harness/n8n');
+const { runNode, declaredOperations } = require('./harness/n8n');
 const { startFakePokee, makeZip, DEFAULT_KEY } = require('./fakes/fakePokee');
 const { startFakePoke } = require('./fakes/fakePoke');
 
@@ -21,18 +21,6 @@ const NODES = { poke: 'Poke', pokee: 'Pokee' };
 const schemaFile = (node, resource, operation) =>
 	path.join(ROOT, 'nodes', NODES[node], '__schema__', 'v1.0.0', resource, `${operation}.json`);
 const readSchema = (node, resource, operation) => readOutputSchema(schemaFile(node, resource, operation));
-
-/** Every resource × operation a node declares (from its Operation parameters). */
-function declaredOperations(node) {
-	const props = nodeType(node).description.properties;
-	const out = [];
-	for (const p of props.filter((x) => x.name === 'operation')) {
-		for (const resource of p.displayOptions.show.resource) {
-			for (const o of p.options) out.push([resource, o.value]);
-		}
-	}
-	return out;
-}
 
 /** Keys of `value` (recursively, into objects and array items) that `schema` does not declare. */
 function undeclaredKeys(value, schema, at = '$') {

@@ -8,19 +8,10 @@ const crypto = require('node:crypto');
 const { runNode, binaryBytes } = require('./harness/n8n');
 const { until } = require('./harness/wait');
 const { allText } = require('./harness/secrets');
-const { startFakePokee, expectedText, makeZip, deckFile, DEFAULT_KEY } = require('./fakes/fakePokee');
+const { expectedText, makeZip, deckFile, DEFAULT_KEY } = require('./fakes/fakePokee');
+const { useFakePokee } = require('./harness/fakes');
 
-let fake;
-beforeAll(async () => {
-	fake = await startFakePokee({ eventDelayMs: 1, deckMs: 300, maxSessions: 1000 });
-});
-afterAll(async () => {
-	await fake.close();
-});
-beforeEach(() => {
-	fake.clearFaults();
-	fake.clearRequests();
-});
+const fake = useFakePokee({ eventDelayMs: 1, deckMs: 300, maxSessions: 1000 });
 
 const creds = (over = {}) => ({ pokeeApi: { apiKey: DEFAULT_KEY, baseUrl: fake.baseUrl, ...over } });
 

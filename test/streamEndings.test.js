@@ -10,19 +10,10 @@
 const http = require('node:http');
 const { runNode } = require('./harness/n8n');
 const { until } = require('./harness/wait');
-const { startFakePokee, expectedText, DEFAULT_KEY } = require('./fakes/fakePokee');
+const { expectedText, DEFAULT_KEY } = require('./fakes/fakePokee');
+const { useFakePokee } = require('./harness/fakes');
 
-let fake;
-beforeAll(async () => {
-	fake = await startFakePokee({ eventDelayMs: 1, maxSessions: 1000 });
-});
-afterAll(async () => {
-	await fake.close();
-});
-beforeEach(() => {
-	fake.clearFaults();
-	fake.clearRequests();
-});
+const fake = useFakePokee({ eventDelayMs: 1, maxSessions: 1000 });
 
 const pokee = (parameters, extra = {}) =>
 	runNode({ type: 'pokee', parameters, credentials: { pokeeApi: { apiKey: DEFAULT_KEY, baseUrl: fake.baseUrl } }, ...extra });

@@ -31,7 +31,7 @@ const { QueueCluster, tempDir, procMemory, resetPeakRss } = require('../../test/
 const { startFakePokee, DEFAULT_KEY } = require('../../test/fakes/fakePokee');
 const { median, round, spread } = require('./stats');
 
-const { POKEE_CRED, webhookNode, pokeeNode, workflow } = require('../../test/queue/suite');
+const { POKEE_CRED, webhookNode, pokeeNode, workflow, stopOnSignals } = require('../../test/queue/suite');
 
 const WORKFLOW_ID = 'benchQueueTurns';
 
@@ -124,29 +124,24 @@ async function benchQueue({ turns = 200, concurrency = 10, rounds = 3, eventDela
 	}
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (clock ticks of 10 ms). */
-function cpuSeconds(pid) {
-	try {
-		const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-		return (Number(fields[11]) + Number(fields[12])) / 100;
-	} catch {
-		return 0;
-	}
-}
-
-/** Parent PID of every process, from /proc. */
-function parents() {
-	const map = new Map();
+/**
+ * Every process's parent and CPU seconds (user + system, clock ticks of 10 ms), from one read of
+ * each /proc/<pid>/stat: Map pid -> {ppid, cpu}. (The fields after the command name, which is in
+ * parentheses and may hold spaces: [1] ppid, [11] utime, [12] stime.)
+ */
+function procTable() {
+	const table = new Map();
 	for (const p of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(p)) continue;
 		try {
 			const stat = fs.readFileSync(`/proc/${p}/stat`, 'utf8');
-			map.set(Number(p), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+			const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			table.set(Number(p), { ppid: Number(f[1]), cpu: (Number(f[11]) + Number(f[12])) / 100 });
 		} catch {
 			// ended meanwhile
 		}
 	}
-	return map;
+	return table;
 }
 
 /**
@@ -154,16 +149,19 @@ function parents() {
  * (PostgreSQL's backends are children of the postmaster, n8n's task runner a child of n8n).
  */
 function groupCpu(groups) {
-	const ppid = parents();
+	const table = procTable();
+	const children = new Map();
+	for (const [pid, { ppid }] of table) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
 	const out = {};
 	for (const [name, roots] of Object.entries(groups)) {
-		const members = new Set(roots);
-		let grew = true;
-		while (grew) {
-			grew = false;
-			for (const [pid, parent] of ppid) if (members.has(parent) && !members.has(pid)) (members.add(pid), (grew = true));
+		let cpu = 0;
+		const stack = [...roots];
+		while (stack.length) {
+			const pid = stack.pop();
+			cpu += table.get(pid)?.cpu ?? 0;
+			stack.push(...(children.get(pid) ?? []));
 		}
-		out[name] = [...members].reduce((a, pid) => a + cpuSeconds(pid), 0);
+		out[name] = cpu;
 	}
 	return out;
 }
@@ -275,12 +273,5 @@ if (require.main === module) {
 			console.error(e);
 			process.exitCode = 1;
 		});
-	let stopping = false;
-	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-		process.on(signal, () => {
-			if (stopping) return; // a repeated signal must not end the process half-way through stopping
-			stopping = true;
-			L.cleanup().finally(() => (removeLiveDirs(), process.exit(130)));
-		});
-	}
+	stopOnSignals('queue bench', removeLiveDirs);
 }

@@ -63,6 +63,16 @@ function nodeType(short) {
 	}
 	return cache.nodes[short];
 }
+/** Every [resource, operation] an action node declares (from its Operation parameters). */
+function declaredOperations(short) {
+	const out = [];
+	for (const p of nodeType(short).description.properties.filter((x) => x.name === 'operation')) {
+		for (const resource of p.displayOptions.show.resource) {
+			for (const o of p.options) out.push([resource, o.value]);
+		}
+	}
+	return out;
+}
 function credentialType(name) {
 	if (!cache.credentials[name]) cache.credentials[name] = load(...CREDENTIAL_SOURCES[name]);
 	return cache.credentials[name];
@@ -333,4 +343,4 @@ async function binaryBytes(binary) {
 	return await Container.get(core.BinaryDataService).getAsBuffer(binary);
 }
 
-module.exports = { runNode, runPoll, binaryBytes, nodeType, credentialType, PACKAGE };
+module.exports = { runNode, runPoll, binaryBytes, nodeType, declaredOperations, credentialType, PACKAGE };

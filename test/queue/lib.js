@@ -128,11 +128,17 @@ class QueueCluster {
 		this.pg = undefined;
 	}
 
-	/** Rows of a query on n8n's PostgreSQL database (with n8n's own `pg` client). */
-	async query(sql, params = [], database = 'n8n') {
+	/** A connected client of n8n's own `pg` module on the cluster's PostgreSQL (the caller ends it). */
+	async pgClient(database = 'n8n') {
 		const { Client } = require(path.join(N8N_DIR, 'node_modules/pg'));
 		const client = new Client({ host: '127.0.0.1', port: this.pgPort, user: 'postgres', database });
 		await client.connect();
+		return client;
+	}
+
+	/** Rows of a query on n8n's PostgreSQL database (with n8n's own `pg` client). */
+	async query(sql, params = [], database = 'n8n') {
+		const client = await this.pgClient(database);
 		try {
 			return (await client.query(sql, params)).rows;
 		} finally {
@@ -434,4 +440,4 @@ function tempDir(prefix = 'n8n-poke-queue-') {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-module.exports = { QueueCluster, OWNER, ENCRYPTION_KEY, N8N_DIR, procMemory, resetPeakRss, tempDir, postgresBin };
+module.exports = { QueueCluster, OWNER, ENCRYPTION_KEY, procMemory, resetPeakRss, tempDir, postgresBin };

@@ -35,7 +35,7 @@ const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const L = require('../e2e/lib');
-const { QueueCluster, N8N_DIR, resetPeakRss, procMemory } = require('./lib');
+const { QueueCluster, resetPeakRss, procMemory } = require('./lib');
 const { manualTrigger, webhookNode, pokeeNode, workflow, runSuite, stopOnSignals } = require('./suite');
 
 const EXAMPLES = [
@@ -263,9 +263,7 @@ async function bigDownload(ctx) {
  * is caught there for the duration of the attempt.
  */
 async function readRowWithN8nPg(cluster, fileId) {
-	const { Client } = require(path.join(N8N_DIR, 'node_modules/pg'));
-	const client = new Client({ host: '127.0.0.1', port: cluster.pgPort, user: 'postgres', database: 'n8n' });
-	await client.connect();
+	const client = await cluster.pgClient();
 	let onUncaught;
 	try {
 		return await new Promise((resolve) => {

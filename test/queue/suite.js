@@ -108,15 +108,23 @@ async function runSuite({ name, banner, cases, setUp, afterCase, finish }) {
 	}
 }
 
-/** Ctrl-C, SIGTERM, SIGHUP: stop every process the suite started, then leave. */
-function stopOnSignals(name) {
+/**
+ * Ctrl-C, SIGTERM, SIGHUP: stop every process started through test/e2e/lib.js, run `onStop` (e.g.
+ * remove folders), then leave with 130.
+ */
+function stopOnSignals(name, onStop = () => {}) {
 	let stopping = false;
 	for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 		process.on(signal, () => {
 			if (stopping) return; // a repeated signal (Ctrl-C and the wrapper's TERM) must not cut the stop short
 			stopping = true;
 			console.log(`\n${name}: ${signal}, stopping everything`);
-			L.cleanup().finally(() => process.exit(130));
+			L.cleanup()
+				.catch(() => {})
+				.finally(() => {
+					onStop();
+					process.exit(130);
+				});
 		});
 	}
 }
