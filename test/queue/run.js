@@ -205,7 +205,7 @@ async function bigRun({ report, cluster, fakes, ids }, { file, workflowId, readB
 	const after = worker && procMemory(cluster.worker(worker).pid);
 	report.check(`${label}: execution ${id} succeeded on a worker (${worker})`, e.status === 'success' && !!worker, () => e.data?.resultData?.error);
 	const binary = L.nodeOutput({ data: e.data }, 'Download')[0]?.binary?.data;
-	report.check(`${label}: the binary is in the ${store} store (id ${binary?.id?.slice(0, 24)}…)`, binary?.id?.startsWith(`${store}`) === true, binary);
+	report.check(`${label}: the binary is in the ${store} store (id ${binary?.id?.slice(0, 24)}…)`, binary?.id?.startsWith(store) === true, binary);
 	if (readBack) {
 		const outFile = ids.outFile;
 		const written = fs.existsSync(outFile) ? await sha256File(outFile) : undefined;
