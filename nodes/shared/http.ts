@@ -52,6 +52,11 @@ export interface ApiRequest {
 	qs?: IDataObject;
 	headers?: IDataObject;
 	body?: IHttpRequestOptions['body'];
+	/**
+	 * Opens the body afresh for each attempt, instead of `body`: a stream (an upload from n8n's
+	 * binary store) is used up by the first attempt, and a retry with it would send nothing.
+	 */
+	openBody?: () => Promise<IHttpRequestOptions['body']>;
 	/** 'stream' returns the body as a Readable; default parses JSON. */
 	encoding?: 'json' | 'stream' | 'text';
 	/**
@@ -345,7 +350,7 @@ export async function apiRequest<T = unknown>(
 	const signal = req.abortSignal ?? executionCancelSignal(ctx);
 	const headers: IDataObject = { Accept: 'application/json', ...(req.headers ?? {}) };
 	// bodies are JSON unless the caller says otherwise (uploads)
-	if (req.body !== undefined && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
+	if ((req.body !== undefined || req.openBody) && headers['Content-Type'] === undefined) headers['Content-Type'] = 'application/json';
 	const options: IHttpRequestOptions = {
 		method: req.method,
 		url: req.url,
@@ -367,71 +372,81 @@ export async function apiRequest<T = unknown>(
 		? requireHelper(ctx, 'httpRequestWithAuthentication', ctx.getNode(), itemIndex)
 		: requireHelper(ctx, 'httpRequest', ctx.getNode(), itemIndex);
 
-	for (let attempt = 0; ; attempt++) {
-		const canRetry = attempt < RETRY_POLICY.maxRetries;
-		const backoff = RETRY_POLICY.baseDelayMs * 2 ** attempt;
-		let response: ApiResponse<unknown>;
-		try {
-			response = (profile.credentialType
-				? await (send as IExecuteFunctions['helpers']['httpRequestWithAuthentication']).call(
-						withSignal(ctx, signal),
-						profile.credentialType,
-						options,
-					)
-				: await (send as IExecuteFunctions['helpers']['httpRequest']).call(ctx, options)) as ApiResponse<unknown>;
-		} catch (error) {
-			if (isAbort(error, signal)) {
-				throw new NodeApiError(ctx.getNode(), { code: 'ABORTED' }, {
-					message: `The request to the ${profile.name} API was cancelled`,
-					itemIndex,
-				});
+	try {
+		for (let attempt = 0; ; attempt++) {
+			const canRetry = attempt < RETRY_POLICY.maxRetries;
+			const backoff = RETRY_POLICY.baseDelayMs * 2 ** attempt;
+			let response: ApiResponse<unknown>;
+			if (req.openBody) {
+				// the previous attempt's stream is spent (or half read): close it, send a whole new one
+				destroyBody(options.body);
+				options.body = await req.openBody();
 			}
-			const code = errorCode(error);
-			const retryable =
-				(code !== undefined && NOT_SENT_CODES.has(code)) ||
-				(req.idempotent && (code === undefined || DROPPED_CODES.has(code)));
-			if (retryable && canRetry) {
-				await sleep(backoff);
-				continue;
+			try {
+				response = (profile.credentialType
+					? await (send as IExecuteFunctions['helpers']['httpRequestWithAuthentication']).call(
+							withSignal(ctx, signal),
+							profile.credentialType,
+							options,
+						)
+					: await (send as IExecuteFunctions['helpers']['httpRequest']).call(ctx, options)) as ApiResponse<unknown>;
+			} catch (error) {
+				if (isAbort(error, signal)) {
+					throw new NodeApiError(ctx.getNode(), { code: 'ABORTED' }, {
+						message: `The request to the ${profile.name} API was cancelled`,
+						itemIndex,
+					});
+				}
+				const code = errorCode(error);
+				const retryable =
+					(code !== undefined && NOT_SENT_CODES.has(code)) ||
+					(req.idempotent && (code === undefined || DROPPED_CODES.has(code)));
+				if (retryable && canRetry) {
+					await sleep(backoff);
+					continue;
+				}
+				throw connectionError(ctx, profile, error, req, itemIndex, attempt + 1);
 			}
-			throw connectionError(ctx, profile, error, req, itemIndex, attempt + 1);
-		}
 
-		const { statusCode } = response;
-		if (statusCode < 400 || req.passStatuses?.includes(statusCode)) {
-			return response as ApiResponse<T>;
-		}
+			const { statusCode } = response;
+			if (statusCode < 400 || req.passStatuses?.includes(statusCode)) {
+				return response as ApiResponse<T>;
+			}
 
-		if (statusCode === 429 && canRetry) {
-			const wait = retryAfterMs(response.headers['retry-after']) ?? backoff;
-			if (wait <= RETRY_POLICY.maxRetryAfterMs) {
+			if (statusCode === 429 && canRetry) {
+				const wait = retryAfterMs(response.headers['retry-after']) ?? backoff;
+				if (wait <= RETRY_POLICY.maxRetryAfterMs) {
+					destroyBody(response.body);
+					await sleep(wait);
+					continue;
+				}
+			}
+			if (RETRYABLE_STATUSES.has(statusCode) && req.idempotent && canRetry) {
 				destroyBody(response.body);
-				await sleep(wait);
+				await sleep(retryAfterMs(response.headers['retry-after']) ?? backoff);
 				continue;
 			}
-		}
-		if (RETRYABLE_STATUSES.has(statusCode) && req.idempotent && canRetry) {
-			destroyBody(response.body);
-			await sleep(retryAfterMs(response.headers['retry-after']) ?? backoff);
-			continue;
-		}
 
-		const text = await readSmallBody(response.body);
-		const err = statusError(ctx, profile, statusCode, text, itemIndex, secrets);
-		if (statusCode === 429) {
-			const wait = retryAfterMs(response.headers['retry-after']);
-			err.description = [
-				err.description,
-				attempt > 0 ? `Still rate limited after ${attempt + 1} attempts.` : '',
-				wait !== undefined ? `The API asks to wait ${Math.ceil(wait / 1000)} s.` : '',
-			]
-				.filter(Boolean)
-				.join(' ');
-		} else if (attempt > 0) {
-			err.description = [err.description, `Failed after ${attempt + 1} attempts.`]
-				.filter(Boolean)
-				.join(' ');
+			const text = await readSmallBody(response.body);
+			const err = statusError(ctx, profile, statusCode, text, itemIndex, secrets);
+			if (statusCode === 429) {
+				const wait = retryAfterMs(response.headers['retry-after']);
+				err.description = [
+					err.description,
+					attempt > 0 ? `Still rate limited after ${attempt + 1} attempts.` : '',
+					wait !== undefined ? `The API asks to wait ${Math.ceil(wait / 1000)} s.` : '',
+				]
+					.filter(Boolean)
+					.join(' ');
+			} else if (attempt > 0) {
+				err.description = [err.description, `Failed after ${attempt + 1} attempts.`]
+					.filter(Boolean)
+					.join(' ');
+			}
+			throw err;
 		}
-		throw err;
+	} finally {
+		// the last attempt's stream, if it was never read (a refused connection), holds a file open
+		if (req.openBody) destroyBody(options.body);
 	}
 }

@@ -51,8 +51,16 @@ export function inputBinary(ctx: IExecuteFunctions, property: string, itemIndex:
 	return binary;
 }
 
-/** The bytes of a binary property as a stream when n8n stores them out of memory. */
-export async function binaryBody(ctx: IExecuteFunctions, binary: IBinaryData): Promise<unknown> {
-	if (binary.id) return await ctx.helpers.getBinaryStream(binary.id);
-	return Buffer.from(binary.data, BINARY_ENCODING);
+/**
+ * Opens the bytes of a binary property for one request attempt: a new stream from n8n's store
+ * each time when it keeps them out of memory (a retry must send the whole file again).
+ */
+export function binaryBody(ctx: IExecuteFunctions, binary: IBinaryData): () => Promise<Buffer> {
+	if (binary.id) {
+		const id = binary.id;
+		// typed as Buffer for the request options; n8n's HTTP helper sends a stream as it comes
+		return async () => (await ctx.helpers.getBinaryStream(id)) as unknown as Buffer;
+	}
+	const bytes = Buffer.from(binary.data, BINARY_ENCODING);
+	return async () => bytes;
 }

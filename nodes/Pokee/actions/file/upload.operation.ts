@@ -20,17 +20,15 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const sessionId = readSessionId(this, itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
 	const binary = inputBinary(this, readBinaryPropertyName(this, itemIndex), itemIndex);
-	const body = await binaryBody(this, binary);
 	return await pokeeJson(
 		this,
 		env,
 		{
 			method: 'PUT',
 			path: sessionFilePath(sessionId, path),
-			body: body as Buffer,
+			// each attempt sends the whole file (a fresh stream from the binary store)
+			openBody: binaryBody(this, binary),
 			headers: { 'Content-Type': binary.mimeType || 'application/octet-stream' },
-			// a stream cannot be sent twice
-			idempotent: Buffer.isBuffer(body),
 		},
 		itemIndex,
 	);

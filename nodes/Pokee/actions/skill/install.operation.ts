@@ -17,17 +17,17 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const name = checkSkillName(this.getNode(), this.getNodeParameter('skillName', itemIndex), itemIndex);
 	const binary = inputBinary(this, readBinaryPropertyName(this, itemIndex), itemIndex);
-	const body = await binaryBody(this, binary);
 	return await pokeeJson(
 		this,
 		env,
 		{
 			method: 'POST',
 			path: `/v1/skills/${seg(name)}`,
-			body: body as Buffer,
+			// each attempt sends the whole bundle (a fresh stream from the binary store)
+			openBody: binaryBody(this, binary),
 			headers: { 'Content-Type': 'application/zip' },
 			// installing replaces atomically, so repeating the same bundle is harmless
-			idempotent: Buffer.isBuffer(body),
+			idempotent: true,
 		},
 		itemIndex,
 	);
