@@ -87,3 +87,114 @@ describe('a retried upload sends the whole body (filesystem binary mode, 6 MB)',
 		for (const post of posts) expect(sha256(post.body)).toBe(sha256(zip));
 	});
 });
+
+// ---------------------------------------------------------------------------------------------
+// Item 3: a redirect is an error naming where it points, for every operation
+
+const { startFakePoke } = require('./fakes/fakePoke');
+
+const ELSEWHERE = 'https://api.elsewhere.example/v1/moved';
+let poke;
+let hook; // a webhook registered on the Poke fake directly
+const pokeCreds = () => ({ pokeApi: { apiKey: poke.v2Key, baseUrl: poke.apiUrl } });
+
+/** Parameters (and input items) that get each operation as far as its first request. */
+function operationRun(type, resource, operation, sid) {
+	const zip = makeZip([{ name: 'SKILL.md', data: '# Skill\n' }]);
+	const file = (data, mimeType) => ({ items: [{ json: {}, binary: { data: { data: data.toString('base64'), mimeType, fileName: 'f' } } }] });
+	const table = {
+		'poke message.send': [{ message: 'hi', options: {} }],
+		'poke webhook.create': [{ condition: 'c', action: 'a' }],
+		'poke webhook.fire': [{ webhookUrl: hook.webhookUrl, webhookToken: hook.webhookToken, dataSource: 'parameter', data: '{"x":1}', options: {} }],
+		'pokee session.create': [{ sessionOptions: {} }],
+		'pokee session.delete': [{ sessionId: sid }],
+		'pokee session.deleteMany': [{ idleOnly: true, olderThan: '1h' }],
+		'pokee session.get': [{ sessionId: sid }],
+		'pokee session.getMany': [{ returnAll: true, state: 'all', metadataFilter: '{}' }],
+		'pokee session.waitUntilIdle': [{ sessionId: sid, pollInterval: 1, timeLimit: 30 }],
+		'pokee message.cancel': [{ sessionId: sid, responseId: 'msg_000000000000000000000001' }],
+		'pokee message.resume': [{ sessionId: sid, responseId: 'msg_000000000000000000000001', options: {} }],
+		'pokee message.send': [{ sessionMode: 'existing', sessionId: sid, message: 'hi', options: {} }],
+		'pokee toolResult.submit': [
+			{ sessionId: sid, responseId: 'msg_000000000000000000000001', callId: 'call_1', output: '{"ok":true}', lastEventId: '', options: {} },
+		],
+		'pokee file.delete': [{ sessionId: sid, path: 'a.txt' }],
+		'pokee file.download': [{ sessionId: sid, path: 'a.txt', binaryPropertyName: 'data' }],
+		'pokee file.downloadMany': [{ sessionId: sid, folder: '', pattern: '*', recursive: false, binaryPropertyName: 'data' }],
+		'pokee file.list': [{ sessionId: sid, folder: '', recursive: false }],
+		'pokee file.upload': [{ sessionId: sid, path: 'a.txt', binaryPropertyName: 'data' }, file(Buffer.from('hello'), 'text/plain')],
+		'pokee skill.delete': [{ skillName: 'my-skill' }],
+		'pokee skill.install': [{ skillName: 'my-skill', binaryPropertyName: 'data' }, file(zip, 'application/zip')],
+		'pokee skill.list': [{}],
+		'pokee usage.get': [{}],
+		'pokee response.create': [{ inputType: 'text', input: 'hi', model: '', tools: '[]', reasoningEffort: 'minimal', stream: false, options: {} }],
+	};
+	const entry = table[`${type} ${resource}.${operation}`];
+	if (!entry) throw new Error(`no parameters for ${type} ${resource}.${operation}: add them to the table`);
+	return { parameters: { resource, operation, ...entry[0] }, extra: entry[1] ?? {} };
+}
+
+describe('a redirect (3xx) is an error naming the Location, never a success, for every operation', () => {
+	beforeAll(async () => {
+		poke = await startFakePoke();
+		const res = await fetch(`${poke.apiUrl}/api-keys/webhook`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${poke.v2Key}`, 'Content-Type': 'application/json' },
+			body: JSON.stringify({ condition: 'honesty', action: 'count' }),
+		});
+		hook = await res.json();
+	});
+	afterAll(async () => {
+		await poke.close();
+	});
+	beforeEach(() => poke.reset());
+
+	const cases = ['pokee', 'poke'].flatMap((type) => declaredOperations(type).map(([resource, operation]) => [type, resource, operation]));
+
+	test.each(cases)('%s %s.%s: 302 and 307 fail the item (and with Continue On Fail give an error item)', async (type, resource, operation) => {
+		const sid = newSession();
+		for (const status of [302, 307]) {
+			for (const continueOnFail of [false, true]) {
+				const target = type === 'poke' ? poke : fake;
+				target.clearFaults();
+				target.fault({ kind: 'status', status, headers: { location: ELSEWHERE }, body: { moved: true }, times: 100 });
+				const { parameters, extra } = operationRun(type, resource, operation, sid);
+				const credentials = type === 'poke' ? pokeCreds() : pokeeCreds();
+				const { items, error } = await runNode({ type, parameters, credentials, continueOnFail, ...extra });
+				target.clearFaults();
+				const label = `${type} ${resource}.${operation} ${status} continueOnFail=${continueOnFail}`;
+				const expected = new RegExp(`redirects to ${ELSEWHERE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} \\(${status}\\): set the (Base )?URL to that host`);
+				if (continueOnFail) {
+					expect([label, error]).toEqual([label, undefined]);
+					expect([label, items.length]).toEqual([label, 1]);
+					expect([label, items[0].json.error]).toEqual([label, expect.stringMatching(expected)]);
+					expect([label, items[0].pairedItem]).toEqual([label, { item: 0 }]);
+				} else {
+					expect([label, items]).toEqual([label, []]);
+					expect([label, error?.message]).toEqual([label, expect.stringMatching(expected)]);
+					expect([label, error?.httpCode]).toEqual([label, String(status)]);
+				}
+				// the redirect was answered, so a request was made, and none went anywhere else
+				expect([label, target.requests.length > 0]).toEqual([label, true]);
+			}
+		}
+	});
+
+	test('the Pokee Trigger: a 302 on the session list fails the poll naming the Location; no state stored', async () => {
+		newSession();
+		const staticData = {};
+		fake.fault({ method: 'GET', path: '/v1/sessions', kind: 'status', status: 302, headers: { location: ELSEWHERE } });
+		const { result, error } = await pollTrigger({ event: 'sessionCreated', watch: 'all' }, staticData);
+		expect(result).toBeUndefined();
+		expect(error).toBeInstanceOf(NodeApiError);
+		expect(error.message).toBe(`Pokee API: the Base URL redirects to ${ELSEWHERE} (302): set the Base URL to that host`);
+		expect(staticData).toEqual({});
+	});
+
+	test('a relative Location is named as an absolute URL', async () => {
+		fake.fault({ method: 'GET', path: '/v1/usage', kind: 'status', status: 301, headers: { location: '/v2/usage' } });
+		const { error } = await pokee({ resource: 'usage', operation: 'get' });
+		expect(error.message).toBe(`Pokee API: the Base URL redirects to ${fake.baseUrl}/v2/usage (301): set the Base URL to that host`);
+		expect(sent('GET', /usage/)).toHaveLength(1);
+	});
+});

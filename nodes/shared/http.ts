@@ -322,6 +322,41 @@ function connectionError(
 	return apiError;
 }
 
+/** The error for a 3xx answer: it names where the redirect points, as the Base URL to use. */
+function redirectError(
+	ctx: RequestContext,
+	profile: ApiProfile,
+	req: ApiRequest,
+	response: ApiResponse<unknown>,
+	itemIndex: number | undefined,
+): NodeApiError {
+	const raw = response.headers.location;
+	const location = Array.isArray(raw) ? raw[0] : raw;
+	let target: string | undefined;
+	if (typeof location === 'string' && location.trim() !== '') {
+		try {
+			target = new URL(location.trim(), req.url).href;
+		} catch {
+			target = location.trim();
+		}
+		target = redact(target, req.secrets).slice(0, 500);
+	}
+	const what = profile.credentialType ? 'the Base URL' : 'the URL';
+	const status = response.statusCode;
+	const message = target
+		? `${profile.name} API: ${what} redirects to ${target} (${status}): set ${what} to that host`
+		: `${profile.name} API: ${what} answered with a redirect (${status}) that names no Location`;
+	const description = profile.credentialType
+		? `Redirects are not followed: the API key would go along to another address. Check the Base URL in the ${profile.name} API credential.`
+		: 'Redirects are not followed: the token would go along to another address.';
+	return new NodeApiError(ctx.getNode(), { status, location: target ?? null } as JsonObject, {
+		message,
+		description,
+		httpCode: String(status),
+		itemIndex,
+	});
+}
+
 /**
  * n8n's authenticated request helper replaces a request's abortSignal with the execution's
  * cancel signal, read from the calling context. A request with a signal of its own (a turn's
@@ -409,9 +444,13 @@ export async function apiRequest<T = unknown>(
 			}
 
 			const { statusCode } = response;
-			if (statusCode < 400 || req.passStatuses?.includes(statusCode)) {
-				return response as ApiResponse<T>;
+			if (req.passStatuses?.includes(statusCode)) return response as ApiResponse<T>;
+			// redirects are not followed (the key would go along): one is never a success
+			if (statusCode >= 300 && statusCode < 400) {
+				destroyBody(response.body);
+				throw redirectError(ctx, profile, req, response, itemIndex);
 			}
+			if (statusCode < 300) return response as ApiResponse<T>;
 
 			if (statusCode === 429 && canRetry) {
 				const wait = retryAfterMs(response.headers['retry-after']) ?? backoff;
