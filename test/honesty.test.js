@@ -198,3 +198,40 @@ describe('a redirect (3xx) is an error naming the Location, never a success, for
 		expect(sent('GET', /usage/)).toHaveLength(1);
 	});
 });
+
+// ---------------------------------------------------------------------------------------------
+// Item 4: one session's failing output does not hold back the trigger
+
+describe('Pokee Trigger: a failure for one event is on its item', () => {
+	test('two sessions finish, listing one answers 403: both events come, the good one with its file; the next poll emits nothing', async () => {
+		fake.sessions.clear(); // "all sessions" = this test's
+		const a = newSession();
+		const b = newSession();
+		const parameters = { event: 'turnFinished', watch: 'all', options: { includeListing: true, downloadPattern: '*.txt' } };
+		const staticData = {};
+		expect((await pollTrigger(parameters, staticData)).result).toBeNull(); // baseline
+
+		// both finish a turn; the tenant's output folder holds one new file
+		const sessionA = fake.sessions.get(a);
+		const sessionB = fake.sessions.get(b);
+		sessionA.last_activity += 5;
+		sessionB.last_activity += 5;
+		fake.putFile('output/result.txt', 'the result');
+		fake.fault({ method: 'GET', path: `/v1/sessions/${a}/files`, kind: 'status', status: 403, body: { error: 'forbidden', message: "'output' not in session scope" } });
+
+		const { result, error } = await pollTrigger(parameters, staticData);
+		expect(error).toBeUndefined();
+		const items = result[0];
+		expect(items.map((i) => i.json.session_id)).toEqual([a, b]);
+		expect(items[0].json.error).toEqual(
+			expect.objectContaining({ message: "Pokee API error (403): 'output' not in session scope", status: 403 }),
+		);
+		expect(items[0].binary).toBeUndefined();
+		expect(items[1].json.error).toBeUndefined();
+		expect(items[1].json.downloaded_files).toEqual([expect.objectContaining({ path: 'output/result.txt' })]);
+		expect(items[1].binary.data).toBeDefined();
+		expect(sent('GET', new RegExp(`^/v1/sessions/${b}/files/output/result\\.txt$`))).toHaveLength(1);
+
+		expect((await pollTrigger(parameters, staticData)).result).toBeNull();
+	});
+});

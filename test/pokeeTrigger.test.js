@@ -410,7 +410,7 @@ describe('manual mode (Fetch Test Event)', () => {
 	});
 });
 
-describe('errors leave the state as it was; the next poll catches up', () => {
+describe('a failed session list leaves the state as it was (the next poll catches up); a failure for one event is on its item', () => {
 	test('500 on the session list', async () => {
 		const a = await newSession();
 		const staticData = {};
@@ -462,7 +462,7 @@ describe('errors leave the state as it was; the next poll catches up', () => {
 		expect(fake.requests).toHaveLength(0);
 	});
 
-	test('500 on a download: the event, with its file, comes once on the next poll', async () => {
+	test('500 on a download: the event comes with the error on its item, the other event with its file; state saved', async () => {
 		const a = await newSession();
 		const b = await newSession();
 		const staticData = {};
@@ -470,33 +470,29 @@ describe('errors leave the state as it was; the next poll catches up', () => {
 		await emitted(parameters, staticData);
 		await runTurn(a);
 		await runTurn(b, '#deck');
-		const before = JSON.stringify(staticData);
 
-		failing('GET', /\/files\/output\/deck-/);
-		const { error } = await poll(parameters, staticData);
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.message).toBe('Pokee API error (500): injected 500');
-		expect(JSON.stringify(staticData)).toBe(before);
-
+		// the folder is the tenant's: a's listing has b's deck too, and its download fails for a only
+		failing('GET', new RegExp(`^/v1/sessions/${a}/files/output/deck-`));
 		const items = await emitted(parameters, staticData);
 		expect(jsonOf(items).map((j) => j.session_id)).toEqual([a, b]);
+		expect(items[0].json.error).toEqual(expect.objectContaining({ message: 'Pokee API error (500): injected 500', status: 500 }));
+		expect(items[0].binary).toBeUndefined();
+		expect(items[1].json.error).toBeUndefined();
 		expect((await binaryBytes(items[1].binary.data)).equals(deckFile(b).data)).toBe(true);
 		expect(await emitted(parameters, staticData)).toEqual([]);
 	});
 
-	test('403 on the folder listing', async () => {
+	test('403 on the folder listing: the event comes with the error on its item, once', async () => {
 		const a = await newSession();
 		const staticData = {};
 		const parameters = { ...TURN, options: { includeListing: true } };
 		await emitted(parameters, staticData);
 		await runTurn(a);
-		const before = JSON.stringify(staticData);
 		failing('GET', `/v1/sessions/${a}/files`, 403);
-		const { error } = await poll(parameters, staticData);
-		expect(error).toBeInstanceOf(NodeApiError);
-		expect(error.httpCode).toBe('403');
-		expect(JSON.stringify(staticData)).toBe(before);
-		expect(await emitted(parameters, staticData)).toHaveLength(1);
+		const items = await emitted(parameters, staticData);
+		expect(jsonOf(items)).toEqual([expect.objectContaining({ session_id: a, error: expect.objectContaining({ status: 403 }) })]);
+		expect(items[0].json.output_files).toBeUndefined();
+		expect(await emitted(parameters, staticData)).toEqual([]);
 	});
 });
 

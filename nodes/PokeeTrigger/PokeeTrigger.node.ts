@@ -140,8 +140,9 @@ export class PokeeTrigger implements INodeType {
 			return [[await toItem(this, env, config, sample)]];
 		}
 
-		// State is read here, changed only in a copy, and stored back only after every request
-		// of this poll succeeded: an error leaves it as it was and the next poll catches up.
+		// State is read here, changed only in a copy, and stored back once the items are built: a
+		// failed session list leaves it as it was (the next poll catches up); a failure for one
+		// event's files is on that event's item, so it cannot hold back the others.
 		const staticData = this.getWorkflowStaticData('node') as { state?: PollState };
 		const previous = staticData.state;
 		if (!previous || previous.watch !== watchKey(config)) {
@@ -186,10 +187,37 @@ function readConfig(ctx: IPollFunctions): Config {
 	};
 }
 
-/** Builds the output item of one event; for Turn Finished, adds the listing and downloads. */
+/**
+ * Builds the output item of one event; for Turn Finished, adds the listing and downloads. A
+ * failure there (403, a file gone, a bad listing) goes on this event's item as `error`: it must
+ * not fail the poll, which would keep every other session's events from ever being emitted.
+ */
 async function toItem(ctx: IPollFunctions, env: PokeeEnv, config: Config, event: TriggerEvent): Promise<INodeExecutionData> {
 	const json: IDataObject = { ...event } as IDataObject;
-	if (event.event !== 'turnFinished' || (!config.includeListing && !config.downloadMatch)) return { json };
+	const binary: Record<string, IBinaryData> = {};
+	try {
+		await addOutputFiles(ctx, env, config, event, json, binary);
+	} catch (error) {
+		const e = error as { message?: unknown; httpCode?: unknown; description?: unknown };
+		json.error = {
+			message: String(e?.message ?? error),
+			...(typeof e?.httpCode === 'string' ? { status: Number(e.httpCode) || e.httpCode } : {}),
+			...(typeof e?.description === 'string' && e.description ? { description: e.description } : {}),
+		};
+	}
+	return Object.keys(binary).length ? { json, binary } : { json };
+}
+
+/** Turn Finished: the output listing and the matching files, into `json` and `binary`. */
+async function addOutputFiles(
+	ctx: IPollFunctions,
+	env: PokeeEnv,
+	config: Config,
+	event: TriggerEvent,
+	json: IDataObject,
+	binary: Record<string, IBinaryData>,
+): Promise<void> {
+	if (event.event !== 'turnFinished' || (!config.includeListing && !config.downloadMatch)) return;
 
 	const sessionId = event.session_id;
 	const listing = await listFolder(ctx, env, sessionId, config.outputFolder, false, 0).catch((error: unknown) => {
@@ -199,20 +227,19 @@ async function toItem(ctx: IPollFunctions, env: PokeeEnv, config: Config, event:
 	});
 	if (config.includeListing) json.output_files = listing;
 	const match = config.downloadMatch;
-	if (!match) return { json };
+	if (!match) return;
 
 	// The folder is the tenant's, shared by all sessions and kept across turns: only files modified
 	// since the turn started can be this turn's (an entry without a time is kept).
 	const since = Number(event.previous_activity ?? 0);
 	const fresh = (e: IDataObject) => typeof e.modified !== 'number' || e.modified >= since;
-	const binary: Record<string, IBinaryData> = {};
 	const downloaded: IDataObject[] = [];
+	// set first, so an item whose later download fails still says which files it has
+	json.downloaded_files = downloaded;
 	for (const entry of listing.filter((e) => e.type === 'file' && match.test(e.name) && fresh(e))) {
 		const key = downloaded.length === 0 ? config.binaryPropertyName : `${config.binaryPropertyName}_${downloaded.length}`;
 		const file = await downloadFile(ctx, env, sessionId, entry.path, key, 0);
 		Object.assign(binary, file.binary);
 		downloaded.push({ path: entry.path, binaryProperty: key, mimeType: file.json.mimeType, size: file.json.size });
 	}
-	json.downloaded_files = downloaded;
-	return downloaded.length ? { json, binary } : { json };
 }
