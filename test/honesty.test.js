@@ -235,3 +235,101 @@ describe('Pokee Trigger: a failure for one event is on its item', () => {
 		expect((await pollTrigger(parameters, staticData)).result).toBeNull();
 	});
 });
+
+// ---------------------------------------------------------------------------------------------
+// Item 8: list answers that are not lists
+
+describe('a list answer that is not a JSON array is an error, not an empty list', () => {
+	test.each([
+		['File → List', { resource: 'file', operation: 'list', folder: 'output', recursive: false }, /\/files$/, /^Pokee: the listing of "output" is not a JSON array$/],
+		[
+			'File → Download Many',
+			{ resource: 'file', operation: 'downloadMany', folder: 'output', pattern: '*', recursive: false, binaryPropertyName: 'data' },
+			/\/files$/,
+			/^Pokee: the listing of "output" is not a JSON array$/,
+		],
+		['Skill → List', { resource: 'skill', operation: 'list' }, /^\/v1\/skills$/, /^Pokee: the skill list is not a JSON array$/],
+		['Session → Get Many', { resource: 'session', operation: 'getMany', returnAll: true, state: 'all', metadataFilter: '{}' }, /^\/v1\/sessions$/, /^Pokee: the session list is not a JSON array$/],
+	])('%s', async (_name, parameters, path, message) => {
+		const sid = newSession();
+		fake.putFile('output/x.txt', 'x');
+		fake.fault({ method: 'GET', path, kind: 'status', status: 200, body: { items: [{ name: 'x.txt', type: 'file' }] } });
+		const { items, error } = await pokee({ sessionId: sid, ...parameters });
+		expect(items).toEqual([]);
+		expect(error.name).toBe('NodeApiError');
+		expect(error.message).toMatch(message);
+		expect(error.description).toMatch(/Check the Base URL/);
+		// nothing was downloaded on the strength of it
+		expect(sent('GET', /\/files\/output\/x\.txt$/)).toHaveLength(0);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
+// Item 11: "." and ".." never reach a URL path
+
+describe('"." and ".." (plain or percent-encoded) and "/" are refused in IDs, before any request', () => {
+	const bad = ['.', '..', '%2e', '%2E', '%2e%2E', '.%2e', '%252e%252e', 'a/b', '%2F', '..%2f..'];
+	const operations = [
+		['Session → Get', (id) => ({ resource: 'session', operation: 'get', sessionId: id }), 'Session ID'],
+		['Session → Delete', (id) => ({ resource: 'session', operation: 'delete', sessionId: id }), 'Session ID'],
+		['Session → Wait Until Idle', (id) => ({ resource: 'session', operation: 'waitUntilIdle', sessionId: id, pollInterval: 1, timeLimit: 30 }), 'Session ID'],
+		['Message → Send', (id) => ({ resource: 'message', operation: 'send', sessionMode: 'existing', sessionId: id, message: 'hi', options: {} }), 'Session ID'],
+		['File → List', (id) => ({ resource: 'file', operation: 'list', sessionId: id, folder: '', recursive: false }), 'Session ID'],
+		['File → Delete', (id) => ({ resource: 'file', operation: 'delete', sessionId: id, path: 'a.txt' }), 'Session ID'],
+		['Message → Resume (Response ID)', (id) => ({ resource: 'message', operation: 'resume', sessionId: 'sess_1', responseId: id, options: {} }), 'Response ID'],
+		['Message → Cancel (Response ID)', (id) => ({ resource: 'message', operation: 'cancel', sessionId: 'sess_1', responseId: id }), 'Response ID'],
+		[
+			'Tool Result → Submit (Call ID)',
+			(id) => ({ resource: 'toolResult', operation: 'submit', sessionId: 'sess_1', responseId: 'msg_1', callId: id, output: '{}', lastEventId: '', options: {} }),
+			'Call ID',
+		],
+		['Skill → Delete (Skill Name)', (id) => ({ resource: 'skill', operation: 'delete', skillName: id }), 'Skill Name'],
+	];
+	test.each(operations)('%s', async (_name, parameters, field) => {
+		for (const id of bad) {
+			const { items, error } = await pokee(parameters(id));
+			expect([id, items]).toEqual([id, []]);
+			expect([id, error?.name]).toEqual([id, 'NodeOperationError']);
+			expect([id, error.message]).toEqual([id, expect.stringMatching(new RegExp(`^${field} must .*\\(item 0\\)$`))]);
+		}
+		expect(fake.requests).toEqual([]);
+	});
+
+	test('a session ID of ".." with Continue On Fail: an error item, no request', async () => {
+		const { items, error } = await pokee({ resource: 'session', operation: 'delete', sessionId: '..' }, { continueOnFail: true });
+		expect(error).toBeUndefined();
+		expect(items).toEqual([{ json: expect.objectContaining({ error: expect.stringMatching(/^Session ID must not be "\." or "\.\." .*\(item 0\)$/) }), pairedItem: { item: 0 } }]);
+		expect(fake.requests).toEqual([]);
+	});
+
+	test('File → Download Many: a listed name ".." is refused, nothing is requested with it', async () => {
+		const sid = newSession();
+		fake.fault({ method: 'GET', path: `/v1/sessions/${sid}/files`, kind: 'status', status: 200, body: [{ name: '..', type: 'file', size: 1 }] });
+		const { items, error } = await pokee({ resource: 'file', operation: 'downloadMany', sessionId: sid, folder: '', pattern: '*', recursive: false, binaryPropertyName: 'data' });
+		expect(items).toEqual([]);
+		expect(error.name).toBe('NodeApiError');
+		expect(error.message).toBe('Pokee: the listing of "/" has an entry whose name must not be "." or ".." (or their percent-encoded forms) (item 0)');
+		expect(fake.requests.map((r) => `${r.method} ${r.path}`)).toEqual([`GET /v1/sessions/${sid}/files`]);
+	});
+
+	test('File → List (recursive): a listed folder "." or "a/b" is refused instead of followed', async () => {
+		const sid = newSession();
+		for (const name of ['.', 'a/b', '%2e%2e']) {
+			fake.clearRequests();
+			fake.fault({ method: 'GET', path: `/v1/sessions/${sid}/files`, kind: 'status', status: 200, body: [{ name, type: 'directory' }], times: 100 });
+			const { error } = await pokee({ resource: 'file', operation: 'list', sessionId: sid, folder: 'top', recursive: true });
+			fake.clearFaults();
+			expect([name, error?.message]).toEqual([name, expect.stringMatching(/^Pokee: the listing of "top" has an entry whose name must not/)]);
+			expect([name, fake.requests.length]).toEqual([name, 1]);
+		}
+	});
+
+	test('File → List (recursive): a folder nested without end stops at 32 levels with an error', async () => {
+		const sid = newSession();
+		fake.fault({ method: 'GET', path: `/v1/sessions/${sid}/files`, kind: 'status', status: 200, body: [{ name: 'd', type: 'directory' }], times: 1000 });
+		const { error } = await pokee({ resource: 'file', operation: 'list', sessionId: sid, folder: '', recursive: true });
+		expect(error.name).toBe('NodeApiError');
+		expect(error.message).toMatch(/^Pokee: the folder "d(\/d){31}" is nested deeper than 32 levels \(item 0\)$/);
+		expect(fake.requests).toHaveLength(32);
+	});
+});

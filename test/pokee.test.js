@@ -637,9 +637,10 @@ describe('bad input → NodeOperationError naming field and item, nothing sent',
 	});
 
 	test('ids and paths are percent-encoded: no value reaches another endpoint', async () => {
-		const { error } = await pokee({ resource: 'session', operation: 'get', sessionId: '../skills?x=1#' });
+		// ("/", "." and ".." are refused before sending: test/honesty.test.js)
+		const { error } = await pokee({ resource: 'session', operation: 'get', sessionId: 'skills?x=1#%41' });
 		expect(error.httpCode).toBe('404');
-		expect(fake.requests[0].path).toBe('/v1/sessions/..%2Fskills%3Fx%3D1%23');
+		expect(fake.requests[0].path).toBe('/v1/sessions/skills%3Fx%3D1%23%2541');
 	});
 
 	test('a non-https Base URL is refused before sending', async () => {

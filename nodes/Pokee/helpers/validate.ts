@@ -67,11 +67,38 @@ export function checkDuration(node: INode, value: unknown, field: string, itemIn
 	return text;
 }
 
-/** An id used in a URL path: non-empty text. It is percent-encoded when used. */
+/**
+ * Why a value cannot be one segment of a URL path, or undefined when it can. Percent-encoding
+ * does not protect "." and "..": URL normalisation removes them (`/v1/sessions/..` becomes
+ * `/v1/`), and a server that decodes once more would see "%2e" as "." and "%2F" as "/".
+ */
+export function unsafeSegment(value: string): string | undefined {
+	if (value === '') return 'must not be empty';
+	if (hasControlCharacters(value)) return 'must not contain control characters';
+	let decoded = value;
+	// a few rounds cover double encoding (%252e); malformed escapes are left as they are
+	for (let round = 0; round < 3; round++) {
+		let next: string;
+		try {
+			next = decodeURIComponent(decoded);
+		} catch {
+			break;
+		}
+		if (next === decoded) break;
+		decoded = next;
+	}
+	for (const form of [value, decoded]) {
+		if (form === '.' || form === '..') return 'must not be "." or ".." (or their percent-encoded forms)';
+		if (form.includes('/') || form.includes('\\')) return 'must not contain "/" or "\\"';
+	}
+	return undefined;
+}
+
+/** An id used in a URL path: non-empty text, one whole segment. It is percent-encoded when used. */
 export function checkId(node: INode, value: unknown, field: string, itemIndex: number): string {
 	const id = typeof value === 'string' || typeof value === 'number' ? String(value).trim() : '';
-	if (id === '') throw inputError(node, field, itemIndex, 'must not be empty');
-	if (hasControlCharacters(id)) throw inputError(node, field, itemIndex, 'must not contain control characters');
+	const problem = unsafeSegment(id);
+	if (problem) throw inputError(node, field, itemIndex, problem, `Got "${id.slice(0, 100)}".`);
 	return id;
 }
 

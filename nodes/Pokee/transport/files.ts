@@ -3,7 +3,8 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { destroyBody, peekBody } from '../../shared/http';
 import type { PokeeContext, PokeeEnv } from './index';
-import { pokeeJson, pokeeRequest, seg, sessionFilePath } from './index';
+import { unsafeSegment } from '../helpers/validate';
+import { listBody, pokeeJson, pokeeRequest, seg, sessionFilePath } from './index';
 
 interface ListedEntry extends IDataObject {
 	name: string;
@@ -11,7 +12,14 @@ interface ListedEntry extends IDataObject {
 	path: string;
 }
 
-/** Lists a workspace folder (optionally recursively); each entry gets its full `path`. */
+/** Deepest folder nesting a recursive listing follows (a server listing a folder in itself ends here). */
+export const MAX_LIST_DEPTH = 32;
+
+/**
+ * Lists a workspace folder (optionally recursively); each entry gets its full `path`. A name
+ * that is not one path segment ("", ".", "..", or with "/") is refused: it would make the next
+ * request's path point elsewhere.
+ */
 export async function listFolder(
 	ctx: PokeeContext,
 	env: PokeeEnv,
@@ -19,6 +27,7 @@ export async function listFolder(
 	folder: string,
 	recursive: boolean,
 	itemIndex: number,
+	depth = 0,
 ): Promise<ListedEntry[]> {
 	const body = await pokeeJson<unknown>(
 		ctx,
@@ -26,14 +35,29 @@ export async function listFolder(
 		{ method: 'GET', path: `/v1/sessions/${seg(sessionId)}/files`, qs: folder ? { path: folder } : undefined },
 		itemIndex,
 	);
-	const entries = (Array.isArray(body) ? body : []) as IDataObject[];
+	const entries = listBody(ctx, body, `listing of "${folder || '/'}"`, 'GET /v1/sessions/{id}/files', itemIndex);
 	const out: ListedEntry[] = [];
 	for (const entry of entries) {
-		const name = String(entry.name ?? '');
+		const name = String(entry?.name ?? '');
+		const problem = unsafeSegment(name);
+		if (problem) {
+			throw new NodeApiError(ctx.getNode(), { name: name.slice(0, 200) }, {
+				message: `Pokee: the listing of "${folder || '/'}" has an entry whose name ${problem} (item ${itemIndex})`,
+				description: `Got "${name.slice(0, 100)}". Such a name cannot be a file of the folder; nothing was read from it.`,
+				itemIndex,
+			});
+		}
 		const path = folder ? `${folder}/${name}` : name;
 		out.push({ ...entry, name, type: String(entry.type ?? 'file'), path });
 		if (recursive && entry.type === 'directory') {
-			out.push(...(await listFolder(ctx, env, sessionId, path, true, itemIndex)));
+			if (depth + 1 >= MAX_LIST_DEPTH) {
+				throw new NodeApiError(ctx.getNode(), { path }, {
+					message: `Pokee: the folder "${path}" is nested deeper than ${MAX_LIST_DEPTH} levels (item ${itemIndex})`,
+					description: 'A recursive listing stops there. List a deeper folder on its own, or turn Recursive off.',
+					itemIndex,
+				});
+			}
+			out.push(...(await listFolder(ctx, env, sessionId, path, true, itemIndex, depth + 1)));
 		}
 	}
 	return out;

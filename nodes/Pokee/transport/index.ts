@@ -4,6 +4,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { pokeeAuthHints } from '../../shared/authHints';
 import type { ApiEnv, ApiRequest, ApiResponse, CredentialProfile, RequestContext } from '../../shared/http';
 import { apiRequest } from '../../shared/http';
+import { unsafeSegment } from '../helpers/validate';
 
 export type PokeeContext = RequestContext;
 
@@ -51,9 +52,37 @@ export const UNANSWERED = {
 			: 'The response may already have been generated (and counted in Usage → Get); a stateless response cannot be looked up afterwards, and running the item again generates another. With Stream on, the request carries an Idempotency-Key and is retried safely.',
 };
 
-/** Encodes one path segment (an id or a name) so no value can reach another endpoint. */
+/**
+ * Encodes one path segment (an id or a name). Encoding alone does not keep a value on its
+ * endpoint: "." and ".." survive it and URL normalisation removes them (`/v1/sessions/..` is
+ * sent as `/v1/`), so such values are refused here too, after the fields' own checks.
+ */
 export function seg(value: string): string {
+	const problem = unsafeSegment(value);
+	if (problem) throw new Error(`Pokee: an ID or name used in a URL path ${problem} (got "${value.slice(0, 100)}")`);
 	return encodeURIComponent(value);
+}
+
+/**
+ * A list answer: a JSON array or a `{data: [...]}` envelope. Anything else is an error, never
+ * "nothing": a wrong Base URL must not look like an empty list.
+ */
+export function listBody(
+	ctx: PokeeContext,
+	body: unknown,
+	what: string,
+	request: string,
+	itemIndex?: number,
+): IDataObject[] {
+	const list = Array.isArray(body) ? body : (body as IDataObject | null)?.data;
+	if (!Array.isArray(list)) {
+		throw new NodeApiError(ctx.getNode(), { body: JSON.stringify(body ?? null).slice(0, 500) }, {
+			message: `Pokee: the ${what} is not a JSON array`,
+			description: `${request} answered with something else. Check the Base URL in the Pokee API credential.`,
+			itemIndex,
+		});
+	}
+	return list as IDataObject[];
 }
 
 /** The URL path of a workspace file, seen through a session's scope; encoded segment by segment. */
@@ -105,13 +134,5 @@ export async function pokeeJson<T = IDataObject>(
  */
 export async function listSessions(ctx: PokeeContext, env: PokeeEnv, itemIndex?: number): Promise<IDataObject[]> {
 	const body = await pokeeJson<unknown>(ctx, env, { method: 'GET', path: '/v1/sessions' }, itemIndex);
-	const list = Array.isArray(body) ? body : (body as IDataObject | null)?.data;
-	if (!Array.isArray(list)) {
-		throw new NodeApiError(ctx.getNode(), { body: JSON.stringify(body ?? null).slice(0, 500) }, {
-			message: 'Pokee: the session list is not a JSON array',
-			description: 'GET /v1/sessions answered with something else. Check the Base URL in the Pokee API credential.',
-			itemIndex,
-		});
-	}
-	return list as IDataObject[];
+	return listBody(ctx, body, 'session list', 'GET /v1/sessions', itemIndex);
 }
