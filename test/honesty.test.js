@@ -265,6 +265,65 @@ describe('a list answer that is not a JSON array is an error, not an empty list'
 });
 
 // ---------------------------------------------------------------------------------------------
+// Item 10: the file name pattern is matched in linear time
+
+const { globMatch } = require('../nodes/Pokee/helpers/validate');
+
+describe('file name patterns', () => {
+	test('File → Download Many with *a*a*a*a*a*a*b over long names: the right file, without backtracking', async () => {
+		const sid = newSession();
+		const long = 'a'.repeat(100);
+		for (let i = 0; i < 3; i++) fake.putFile(`names/${long}${'_'.repeat(i)}a`, 'no');
+		fake.putFile(`names/${long}b`, 'yes');
+		const { items, error } = await pokee({
+			resource: 'file',
+			operation: 'downloadMany',
+			sessionId: sid,
+			folder: 'names',
+			pattern: '*a*a*a*a*a*a*b',
+			recursive: false,
+			binaryPropertyName: 'data',
+		});
+		expect(error).toBeUndefined();
+		expect(items.map((i) => i.json.path)).toEqual([`names/${long}b`]);
+		expect(sent('GET', /\/files\/names\//)).toHaveLength(1);
+	});
+
+	test('worse patterns against long names give the right answers', () => {
+		const name = 'a'.repeat(5000);
+		expect(globMatch('*a*a*a*a*a*a*a*a*a*a*a*a*b', name)).toBe(false);
+		expect(globMatch('*a*a*a*a*a*a*a*a*a*a*a*a*', name)).toBe(true);
+		expect(globMatch('*?*?*?*?*?*?*?*?*?*?*?*?b', name)).toBe(false);
+		expect(globMatch(`${'*a'.repeat(200)}*b`, `${name}b`)).toBe(true);
+	});
+
+	test('agrees with the documented rules: * any run, ? one character, neither crosses "/", the rest literal', () => {
+		const cases = [
+			['*.pptx', 'deck.pptx', true],
+			['*.pptx', 'deck.pptx.bak', false],
+			['*.pptx', '.pptx', true],
+			['deck-?.pptx', 'deck-1.pptx', true],
+			['deck-?.pptx', 'deck-12.pptx', false],
+			['*', '', true],
+			['?', '', false],
+			['a*b*c', 'abc', true],
+			['a*b*c', 'aXbYbZc', true],
+			['a*b*c', 'aXbYc?', false],
+			['*', 'a/b', false],
+			['a?b', 'a/b', false],
+			['a*', 'a/b', false],
+			['[ab].txt', '[ab].txt', true],
+			['[ab].txt', 'a.txt', false],
+			['(x)+.txt', '(x)+.txt', true],
+			['*.*', 'no-dot', false],
+			['**', 'x', true],
+			['*x', 'xxx', true],
+		];
+		for (const [pattern, name, want] of cases) expect([pattern, name, globMatch(pattern, name)]).toEqual([pattern, name, want]);
+	});
+});
+
+// ---------------------------------------------------------------------------------------------
 // Item 11: "." and ".." never reach a URL path
 
 describe('"." and ".." (plain or percent-encoded) and "/" are refused in IDs, before any request', () => {

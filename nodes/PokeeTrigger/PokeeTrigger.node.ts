@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { readApiCredential } from '../shared/http';
 import { splitList } from '../shared/params';
-import { checkFilePath, globToRegExp } from '../Pokee/helpers/validate';
+import { checkFilePath, globMatch } from '../Pokee/helpers/validate';
 import type { PokeeEnv } from '../Pokee/transport';
 import { listSessions, pokeeProfile } from '../Pokee/transport';
 import { downloadFile, listFolder } from '../Pokee/transport/files';
@@ -163,7 +163,7 @@ interface Config extends WatchConfig {
 	outputFolder: string;
 	includeListing: boolean;
 	/** Files of the output folder to download (Download Files pattern); none when undefined. */
-	downloadMatch?: RegExp;
+	downloadMatch?: (name: string) => boolean;
 	binaryPropertyName: string;
 }
 
@@ -182,7 +182,7 @@ function readConfig(ctx: IPollFunctions): Config {
 		keys,
 		outputFolder,
 		includeListing: options.includeListing === true,
-		downloadMatch: downloadPattern ? globToRegExp(downloadPattern) : undefined,
+		downloadMatch: downloadPattern ? (name: string) => globMatch(downloadPattern, name) : undefined,
 		binaryPropertyName: String(options.binaryPropertyName ?? 'data').trim() || 'data',
 	};
 }
@@ -236,7 +236,7 @@ async function addOutputFiles(
 	const downloaded: IDataObject[] = [];
 	// set first, so an item whose later download fails still says which files it has
 	json.downloaded_files = downloaded;
-	for (const entry of listing.filter((e) => e.type === 'file' && match.test(e.name) && fresh(e))) {
+	for (const entry of listing.filter((e) => e.type === 'file' && match(e.name) && fresh(e))) {
 		const key = downloaded.length === 0 ? config.binaryPropertyName : `${config.binaryPropertyName}_${downloaded.length}`;
 		const file = await downloadFile(ctx, env, sessionId, entry.path, key, 0);
 		Object.assign(binary, file.binary);

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../../shared/params';
-import { checkFilePath, globToRegExp } from '../../helpers/validate';
+import { checkFilePath, globMatch } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { readSessionId, sessionIdField } from '../session/fields';
 import { downloadFile, listFolder } from '../../transport/files';
@@ -50,9 +50,8 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	}
 	const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
 	const property = readBinaryPropertyName(this, itemIndex);
-	const match = globToRegExp(pattern);
 	const files = (await listFolder(this, env, sessionId, folder, recursive, itemIndex)).filter(
-		(entry) => entry.type === 'file' && match.test(entry.name),
+		(entry) => entry.type === 'file' && globMatch(pattern, entry.name),
 	);
 	const out: INodeExecutionData[] = [];
 	for (const file of files) {
