@@ -392,3 +392,66 @@ describe('"." and ".." (plain or percent-encoded) and "/" are refused in IDs, be
 		expect(fake.requests).toHaveLength(32);
 	});
 });
+
+// ---------------------------------------------------------------------------------------------
+// Item 12c: metadata keys and session IDs are own properties, never inherited members
+
+describe('metadata matching uses own properties only', () => {
+	test('Session → Get Many: a filter on "__proto__", "constructor" or "toString" matches only sessions that have that key', async () => {
+		const plain = newSession({ metadata: { team: 'ops' } });
+		const withKeys = newSession({ metadata: { constructor: 'x', toString: 'y' } });
+		const filter = async (metadataFilter) => {
+			const { items, error } = await pokee({ resource: 'session', operation: 'getMany', returnAll: true, state: 'all', metadataFilter });
+			expect(error).toBeUndefined();
+			return items.map((i) => i.json.id).filter((id) => id === plain || id === withKeys);
+		};
+		expect(await filter('{"__proto__": {}}')).toEqual([]);
+		expect(await filter('{"constructor": {}}')).toEqual([]);
+		expect(await filter('{"constructor": "x"}')).toEqual([withKeys]);
+		expect(await filter('{"toString": "y"}')).toEqual([withKeys]);
+	});
+
+	test('Trigger (Metadata Changed) on keys "constructor, toString": no sample for sessions without them; a real change fires', async () => {
+		fake.sessions.clear(); // "all sessions" = this test's
+		const parameters = { event: 'metadataChanged', watch: 'all', metadataKeys: 'constructor, toString' };
+		newSession({ metadata: { team: 'ops' } });
+		const manual = await pollTrigger(parameters, {}, 'manual');
+		expect(manual.error).toBeUndefined();
+		expect(manual.result).toBeNull();
+
+		const staticData = {};
+		expect((await pollTrigger(parameters, staticData)).result).toBeNull();
+		const s = newSession({ metadata: { constructor: 'draft' } });
+		const created = (await pollTrigger(parameters, staticData)).result[0];
+		expect(created.map((i) => [i.json.session_id, i.json.changes])).toEqual([[s, { constructor: { old: null, new: 'draft' } }]]);
+		fake.setMetadata(s, { constructor: 'final' });
+		const changed = (await pollTrigger(parameters, JSON.parse(JSON.stringify(staticData)))).result[0];
+		expect(changed.map((i) => i.json.changes)).toEqual([{ constructor: { old: 'draft', new: 'final' } }]);
+	});
+
+	test('Trigger (Session Created / Ended): sessions with the IDs "constructor" and "__proto__" are seen like any other', async () => {
+		fake.sessions.clear(); // "all sessions" = this test's
+		const add = (id) => {
+			// the fake's own record, under another ID
+			const record = fake.sessions.get(fake.createSession({ persistent: true }).id);
+			fake.sessions.delete(record.id);
+			record.id = id;
+			fake.sessions.set(id, record);
+		};
+		const createdState = {};
+		const endedState = {};
+		expect((await pollTrigger({ event: 'sessionCreated', watch: 'all' }, createdState)).result).toBeNull();
+		add('constructor');
+		add('__proto__');
+		const created = (await pollTrigger({ event: 'sessionCreated', watch: 'all' }, createdState)).result;
+		expect(created[0].map((i) => i.json.session_id).sort()).toEqual(['__proto__', 'constructor']);
+
+		expect((await pollTrigger({ event: 'sessionEnded', watch: 'all' }, endedState)).result).toBeNull();
+		const stored = JSON.parse(JSON.stringify(endedState));
+		expect(Object.keys(stored.state.sessions).sort()).toEqual(expect.arrayContaining(['__proto__', 'constructor']));
+		fake.sessions.delete('constructor');
+		fake.sessions.delete('__proto__');
+		const ended = (await pollTrigger({ event: 'sessionEnded', watch: 'all' }, stored)).result;
+		expect(ended[0].map((i) => i.json.session_id).sort()).toEqual(['__proto__', 'constructor']);
+	});
+});

@@ -1,5 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { ownValue } from '../shared/params';
+
 /**
  * Event detection for the Pokee Trigger, as pure functions of (stored state, session list):
  * no I/O here, so every rule is testable and the state stays small and serialisable.
@@ -76,8 +78,21 @@ function watchedMetadata(config: WatchConfig, s: SessionRecord): IDataObject {
 	const metadata = (s.metadata && typeof s.metadata === 'object' ? s.metadata : {}) as IDataObject;
 	if (!config.keys.length) return { ...metadata };
 	const out: IDataObject = {};
-	for (const key of config.keys) if (key in metadata) out[key] = metadata[key];
+	for (const key of config.keys) if (Object.hasOwn(metadata, key)) setOwn(out, key, metadata[key]);
 	return out;
+}
+
+/**
+ * Sets a key as an own property, even "__proto__" (plain assignment would change the object's
+ * prototype instead). Keys are session IDs and metadata keys, which come from the API.
+ */
+function setOwn<T>(object: Record<string, T>, key: string, value: T): void {
+	Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The stored record of a session, never an inherited member ("constructor" is no session). */
+function seenOf(state: PollState, id: string): Seen | undefined {
+	return ownValue(state.sessions, id) as Seen | undefined;
 }
 
 /** The state to store after this poll; `previous` is the stored state of the same watch, if any. */
@@ -87,8 +102,8 @@ export function snapshot(config: WatchConfig, sessions: SessionRecord[], previou
 		const id = String(s.id);
 		const seen: Seen = { a: activity(s), b: s.busy === true };
 		if (config.event === 'metadataChanged') seen.m = watchedMetadata(config, s);
-		if (config.event === 'turnFinished' && seen.b) seen.i = turnStart(previous?.sessions[id], s);
-		state.sessions[id] = seen;
+		if (config.event === 'turnFinished' && seen.b) seen.i = turnStart(previous && seenOf(previous, id), s);
+		setOwn(state.sessions, id, seen);
 	}
 	return state;
 }
@@ -119,7 +134,7 @@ export function detectEvents(
 	for (const s of sessions) {
 		const id = String(s.id);
 		current.add(id);
-		const before = previous.sessions[id];
+		const before = seenOf(previous, id);
 		switch (config.event) {
 			case 'turnFinished': {
 				if (s.busy === true) break;
@@ -138,7 +153,9 @@ export function detectEvents(
 				if (!before && Object.keys(now_).length === 0) break;
 				const changes: IDataObject = {};
 				for (const key of new Set([...Object.keys(old), ...Object.keys(now_)])) {
-					if (!same(old[key], now_[key])) changes[key] = { old: old[key] ?? null, new: now_[key] ?? null };
+					const was = ownValue(old, key);
+					const is = ownValue(now_, key);
+					if (!same(was, is)) setOwn(changes, key, { old: was ?? null, new: is ?? null });
 				}
 				if (Object.keys(changes).length) events.push(sessionJson('metadataChanged', s, { changes }));
 				break;
@@ -175,7 +192,7 @@ export function latestSample(config: WatchConfig, sessions: SessionRecord[]): Tr
 	if (!latest) return undefined;
 	if (config.event === 'metadataChanged') {
 		const changes: IDataObject = {};
-		for (const [key, value] of Object.entries(watchedMetadata(config, latest))) changes[key] = { old: null, new: value };
+		for (const [key, value] of Object.entries(watchedMetadata(config, latest))) setOwn(changes, key, { old: null, new: value });
 		return sessionJson('metadataChanged', latest, { changes, sample: true });
 	}
 	if (config.event === 'sessionEnded') {

@@ -93,3 +93,13 @@ export function splitList(value: unknown): string[] {
 		.map((entry) => entry.trim())
 		.filter((entry) => entry !== '');
 }
+
+/**
+ * An object's own value for a key, never an inherited one: metadata keys such as "constructor"
+ * or "__proto__" must not match members every object has.
+ */
+export function ownValue(object: unknown, key: string): unknown {
+	return object !== null && typeof object === 'object' && Object.hasOwn(object, key)
+		? (object as Record<string, unknown>)[key]
+		: undefined;
+}

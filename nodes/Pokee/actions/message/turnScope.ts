@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import type { PokeeEnv } from '../../transport';
 import { listSessions } from '../../transport';
+import { ownValue } from '../../../shared/params';
 import { keyHash as hash } from './turnOptions';
 
 /**
@@ -120,8 +121,7 @@ export async function findTurnSession(
 ): Promise<IDataObject | undefined> {
 	const tag = turnKeyTag(turnKey);
 	const matches = (await listSessions(ctx, env, itemIndex)).filter((s) => {
-		const metadata = s.metadata as IDataObject | undefined;
-		return typeof s.id === 'string' && s.id !== '' && metadata?.[TURN_KEY_METADATA] === tag;
+		return typeof s.id === 'string' && s.id !== '' && ownValue(s.metadata, TURN_KEY_METADATA) === tag;
 	});
 	matches.sort((a, b) => Number(b.busy === true) - Number(a.busy === true) || Number(b.created_at ?? 0) - Number(a.created_at ?? 0));
 	return matches[0];

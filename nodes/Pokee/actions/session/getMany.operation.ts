@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { parseJsonObject, positiveInteger } from '../../../shared/params';
+import { ownValue, parseJsonObject, positiveInteger } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { listSessions } from '../../transport';
 
@@ -56,12 +56,11 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		parseJsonObject(this.getNode(), this.getNodeParameter('metadataFilter', itemIndex, '{}'), 'Metadata Filter', itemIndex),
 	);
 	const hasMetadata = (s: IDataObject): boolean => {
-		const metadata = (s.metadata && typeof s.metadata === 'object' ? s.metadata : {}) as IDataObject;
 		// a number and its digits match (execution IDs are strings in metadata, numbers in some expressions)
 		const same = (a: unknown, b: unknown): boolean =>
 			JSON.stringify(a) === JSON.stringify(b) ||
 			(['string', 'number'].includes(typeof a) && ['string', 'number'].includes(typeof b) && String(a) === String(b));
-		return wanted.every(([k, v]) => same(metadata[k], v));
+		return wanted.every(([k, v]) => same(ownValue(s.metadata, k), v));
 	};
 	return (await listSessions(this, env, itemIndex))
 		.filter((s) => state === 'all' || (state === 'busy') === (s.busy === true))
