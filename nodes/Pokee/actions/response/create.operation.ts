@@ -5,7 +5,7 @@ import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeRequest, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
-import { finishTurn } from '../message/finish';
+import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from '../message/finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from '../message/turnOptions';
 import { checkTools } from '../session/fields';
 
@@ -144,7 +144,9 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		return { ...response, text: outputText(response), function_calls: functionCalls(response) };
 	}
 
-	const key = options.idempotencyKey || derivedIdempotencyKey(this, itemIndex, 'responses');
+	// a key set by the user is the response's identity; a derived one moves on after a failed turn
+	const derived = options.idempotencyKey ? '' : derivedIdempotencyKey(this, itemIndex, 'responses');
+	const key = options.idempotencyKey || attemptKey(derived);
 	const first = await pokeeRequest(
 		this,
 		env,
@@ -159,11 +161,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		},
 		itemIndex,
 	);
+	const replay = await replayAnswer(first);
+	if (replay) {
+		return { id: replay.response_id, status: replay.status, text: '', function_calls: [], note: replay.note };
+	}
 	const state = new TurnState(options.includeRawEvents);
 	const header = first.headers['x-response-id'];
 	if (typeof header === 'string' && header !== '') state.responseId = header;
-	await followTurn(this, env, { kind: 'response' }, state, first.body, options);
-	const turn = finishTurn(this, state, itemIndex);
+	let turn: IDataObject;
+	try {
+		await followTurn(this, env, { kind: 'response' }, state, first.body, options);
+		turn = finishTurn(this, state, itemIndex);
+	} finally {
+		// the next attempt of this item (Retry On Fail) generates a new response instead of replaying this one
+		if (derived && turnFailed(state)) rememberFailedTurn(derived);
+	}
 	const final = state.response ?? {};
 	return {
 		...final,
