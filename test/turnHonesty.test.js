@@ -136,6 +136,16 @@ describe('a turn that ended cancelled or in error is never a success item', () =
 		const posts = sent('POST', /^\/v1\/responses$/);
 		expect(posts[1].headers['idempotency-key']).not.toBe(posts[0].headers['idempotency-key']);
 	});
+
+	test.each(['failed', 'cancelled'])('Response → Create without Stream: a 200 answer with status "%s" fails the item', async (status) => {
+		const body = { id: 'resp_0123', object: 'response', status, output: [], error: status === 'failed' ? { message: 'model overloaded' } : null };
+		fake.fault({ method: 'POST', path: '/v1/responses', kind: 'status', status: 200, body });
+		const run = await pokee({ ...respond('hi'), stream: false });
+		expect(sent('POST', /^\/v1\/responses$/)).toHaveLength(1);
+		expect(run.items).toHaveLength(0);
+		expect(run.error.message).toBe(`Pokee: the response resp_0123 ended with status "${status}"`);
+		if (status === 'failed') expect(run.error.description).toBe('The API said: "model overloaded".');
+	});
 });
 
 describe('New Session: a session whose turn never started is deleted', () => {

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { inputError, parseJsonArray, requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
@@ -141,6 +142,16 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 			},
 			itemIndex,
 		);
+		// a 200 can still carry a response that did not complete (Responses statuses)
+		if (response.status === 'failed' || response.status === 'cancelled') {
+			const error = response.error as IDataObject | string | undefined;
+			const detail = typeof error === 'string' ? error : typeof error?.message === 'string' ? error.message : '';
+			throw new NodeApiError(node, { status: response.status, id: String(response.id ?? ''), error: detail }, {
+				message: `Pokee: the response ${String(response.id ?? '')} ended with status "${response.status}"`,
+				description: detail ? `The API said: "${detail}".` : undefined,
+				itemIndex,
+			});
+		}
 		return { ...response, text: outputText(response), function_calls: functionCalls(response) };
 	}
 
