@@ -10,22 +10,26 @@ import { keyHash } from './turnOptions';
  * user asked to get back) is a success: a turn that ended in error or cancelled, whoever
  * cancelled it, becomes a NodeApiError naming the response, its status and how much text came.
  */
-export function finishTurn(ctx: IExecuteFunctions, state: TurnState, itemIndex: number): IDataObject {
+export function finishTurn(ctx: IExecuteFunctions, state: TurnState, itemIndex: number, { keyed = false } = {}): IDataObject {
 	if (state.status === 'error' || state.status === 'cancelled') {
 		const id = state.responseId ?? '(unknown)';
 		const got = `${state.text.length} characters of text`;
+		// operations that send an Idempotency-Key (Send, Response → Create): how a re-run behaves
+		const again = !keyed
+			? ''
+			: ' A run with the same Idempotency Key (one you set, or Idempotency Scope Input Item) replays this turn: use another key to start a new one.';
 		throw new NodeApiError(
 			ctx.getNode(),
 			{ status: state.status, error: state.error ?? '', response_id: state.responseId ?? '', session_id: state.sessionId ?? '' },
 			state.status === 'error'
 				? {
 						message: `Pokee agent error: ${state.error}`,
-						description: `The turn ${id} ended with status "error" after ${got}.`,
+						description: `The turn ${id} ended with status "error" after ${got}.${again}`,
 						itemIndex,
 					}
 				: {
 						message: `Pokee: the turn ${id} was cancelled`,
-						description: `The turn ${id} ended with status "cancelled" after ${got} (cancelled by a time limit, Message → Cancel or the server), so its output is incomplete.`,
+						description: `The turn ${id} ended with status "cancelled" after ${got} (cancelled by a time limit, Message → Cancel or the server), so its output is incomplete.${again}`,
 						itemIndex,
 					},
 		);

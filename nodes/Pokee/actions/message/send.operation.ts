@@ -145,7 +145,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	}
 	try {
 		await followTurn(this, env, { kind: 'session', sessionId }, state, response.body, options);
-		return finishTurn(this, state, itemIndex);
+		return finishTurn(this, state, itemIndex, { keyed: true });
 	} finally {
 		// the next attempt of this item (Retry On Fail) starts a new turn instead of replaying this one
 		if (derived && turnFailed(state)) rememberFailedTurn(derived);

@@ -63,7 +63,7 @@ export function turnOptionsField(show: Show, { toolCalls = true, busy = false, i
 			type: 'string',
 			default: '',
 			description:
-				'Key that makes a repeated send replay the same turn instead of starting another. Empty: one is derived from the execution, node and item.',
+				'Key that makes a repeated send replay the same turn instead of starting another, also when that turn failed (use another key to run it again). Empty: one is derived from the execution, node and item, and Retry On Fail after a failed or cancelled turn starts a new turn.',
 		});
 	}
 	return {

@@ -182,7 +182,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	let turn: IDataObject;
 	try {
 		await followTurn(this, env, { kind: 'response' }, state, first.body, options);
-		turn = finishTurn(this, state, itemIndex);
+		turn = finishTurn(this, state, itemIndex, { keyed: true });
 	} finally {
 		// the next attempt of this item (Retry On Fail) generates a new response instead of replaying this one
 		if (derived && turnFailed(state)) rememberFailedTurn(derived);
