@@ -176,6 +176,30 @@ describe('New Session: a session whose turn never started is deleted', () => {
 	});
 });
 
+describe('New Session: the time limit passes before the turn answers', () => {
+	test('the send gets no answer within the Time Limit: the item fails at the limit and the created session is DELETEd', async () => {
+		const before = fake.sessions.size;
+		// every attempt of the send (the first and its retries with the same key) gets no answer
+		fake.fault({ method: 'POST', path: /\/messages$/, kind: 'hang', times: 10 });
+		const started = Date.now();
+		const run = await pokee({
+			resource: 'message',
+			operation: 'send',
+			sessionMode: 'new',
+			sessionOptions: { persistent: true },
+			message: unique('hello'),
+			waitForCompletion: true,
+			options: { timeLimit: 1 },
+		});
+		expect(Date.now() - started).toBeLessThan(4000);
+		expect(run.error.message).toBe('The send got no answer within the time limit of 1 s (item 0)');
+		const [created] = sent('POST', /^\/v1\/sessions$/);
+		expect(created).toBeDefined();
+		expect(sent('DELETE', /^\/v1\/sessions\/sess_/)).toHaveLength(1);
+		expect(fake.sessions.size).toBe(before);
+	}, 15_000);
+});
+
 describe('Response → Create after the idempotency window (the API answers "replayed")', () => {
 	test('a re-run with the same key outputs the replay, reads no stream and resumes nothing', async () => {
 		const input = unique('hello again');

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { executionCancelSignal } from '../../../shared/compat';
 import { destroyBody, readSmallBody, statusError } from '../../../shared/http';
@@ -164,6 +164,9 @@ async function startTurn(
 	itemIndex: number,
 ) {
 	for (;;) {
+		// the send and its retries end at the time limit too (or when the execution is stopped)
+		const timeLimit = AbortSignal.timeout(Math.max(1, options.deadline - Date.now()));
+		const stopped = executionCancelSignal(ctx);
 		// The Idempotency-Key makes this POST safe to repeat: a connection failure before the
 		// response headers is retried with the same key, so the item never starts two turns.
 		const response = await pokeeRequest(
@@ -176,13 +179,18 @@ async function startTurn(
 				headers: { Accept: 'text/event-stream', 'Idempotency-Key': key },
 				encoding: 'stream',
 				idempotent: true,
-				// the turn must begin within its time limit too
-				timeout: Math.max(1, Math.min(300_000, options.deadline - Date.now())),
+				abortSignal: stopped ? AbortSignal.any([timeLimit, stopped]) : timeLimit,
 				ifUnanswered: UNANSWERED.turn(sessionId, !!options.idempotencyKey || scope === 'input'),
 				passStatuses: [409],
 			},
 			itemIndex,
-		);
+		).catch((error: unknown) => {
+			if (!timeLimit.aborted) throw error;
+			throw new NodeOperationError(ctx.getNode(), `The send got no answer within the time limit of ${options.timeLimitSeconds} s (item ${itemIndex})`, {
+				itemIndex,
+				description: `The turn may not have started. Raise Time Limit, or check that the Pokee API is reachable (Session → Get shows whether session ${sessionId} is busy).`,
+			});
+		});
 		if (response.statusCode !== 409) return response;
 		const text = await readSmallBody(response.body);
 		if (options.ifBusy === 'fail' || Date.now() >= options.deadline) {
