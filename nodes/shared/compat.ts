@@ -31,7 +31,14 @@ export function chatStream(ctx: IExecuteFunctions, itemIndex: number): ChunkSend
 	const { isStreaming, sendChunk } = ctx as Partial<IExecuteFunctions>;
 	if (typeof isStreaming !== 'function' || typeof sendChunk !== 'function') return undefined;
 	if (!isStreaming.call(ctx)) return undefined;
-	return (type, content) => void sendChunk.call(ctx, type, itemIndex, content);
+	// sendChunk is async: a failed chunk (the chat went away) must not become an unhandled rejection
+	return (type, content) => {
+		try {
+			void Promise.resolve(sendChunk.call(ctx, type, itemIndex, content)).catch(() => undefined);
+		} catch {
+			// a synchronous failure: the turn goes on without its chat stream
+		}
+	};
 }
 
 /** An n8n helper the operation cannot work without; a clear error when this n8n lacks it. */

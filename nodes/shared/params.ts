@@ -78,13 +78,29 @@ export function parseJsonArray(node: INode, value: unknown, field: string, itemI
 	return parsed as IDataObject[];
 }
 
-export function positiveInteger(node: INode, value: unknown, field: string, itemIndex: number): number {
+/** A whole number of 1 or more; with `max` (fields that feed a timer) also at most that. */
+export function positiveInteger(node: INode, value: unknown, field: string, itemIndex: number, max?: number): number {
 	const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 	if (typeof number !== 'number' || !Number.isInteger(number) || number <= 0) {
 		throw inputError(node, field, itemIndex, 'must be a positive whole number');
 	}
+	if (max !== undefined && number > max) {
+		throw inputError(node, field, itemIndex, `must be at most ${max}`);
+	}
 	return number;
 }
+
+/**
+ * Upper bounds of the duration fields, in seconds. Node's timers take at most 2^31-1 ms (~24.8
+ * days): beyond that a timer fires at once or throws, so every duration is bounded well below.
+ */
+export const MAX_SECONDS = {
+	/** The API ends a turn after 90 minutes. */
+	turn: 5400,
+	/** Session → Wait Until Idle: its poll interval and how long it may wait in all. */
+	pollInterval: 3600,
+	idleWait: 86_400,
+};
 
 /** A comma-separated list: its entries trimmed, empty ones dropped. */
 export function splitList(value: unknown): string[] {

@@ -83,14 +83,14 @@ const THINKING = ['Let me think ', 'about this — ', 'carefully 🙂'];
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 const TOOL_RESULT_CONTENT = 'Pokee Enterprise API — agent sessions with streamed turns.';
 const DIRECTIVE =
-	/#(long|events:(\d+)|thinking|tools|client-tool|error|slow:(\d+)|deck|unknown-events|malformed|missing-fields)(?![\w-])/;
+	/#(long|events:(\d+)|thinking|tools|client-tool|error|error-once|slow:(\d+)|slow-once:(\d+)|deck|unknown-events|malformed|missing-fields)(?![\w-])/;
 
 /** The first directive in a message: {name, arg}; `short` when there is none. */
 function parseDirective(message) {
 	const m = DIRECTIVE.exec(String(message ?? ''));
 	if (!m) return { name: 'short', arg: 0 };
 	const [name] = m[1].split(':');
-	return { name, arg: Number(m[2] ?? m[3] ?? 0) };
+	return { name, arg: Number(m[2] ?? m[3] ?? m[4] ?? 0) };
 }
 
 const eventLetters = (n) => Array.from({ length: n }, (_, i) => LETTERS[i % 26]);
@@ -551,6 +551,8 @@ function fail(ctx, status, message, error = ERROR_NAMES[status], headers = {}) {
  */
 async function streamTurn(ctx, turn, after) {
 	const headers = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-response-id': turn.rid };
+	// a server that names the turn only in its first event (any stream fault may ask for that)
+	if (ctx.fault?.noResponseId) delete headers['x-response-id'];
 	if (!open(ctx, 200, headers)) return;
 	const { res, fault } = ctx;
 	res.flushHeaders(); // the client learns X-Response-Id before the first event
@@ -561,7 +563,7 @@ async function streamTurn(ctx, turn, after) {
 	const cutFinalBlank = kind === 'eol' && fault.finalBlank === false;
 	const ping = kind === 'comments' ? `: ping${eol}` : '';
 	const limit = kind === 'dropAfter' ? fault.events ?? 0 : Infinity;
-	const stallAt = kind === 'stall' ? turn.events.length : Infinity;
+	const stallAt = kind === 'stall' ? fault.at ?? turn.events.length : Infinity;
 	let next = after + 1;
 	let sent = 0;
 	for (;;) {
@@ -692,9 +694,11 @@ async function startFakePokee(options = {}) {
 		 * (path without query), used `times` times (default 1). Kinds: reset {beforeProcessing?}
 		 * (the request is carried out, then the connection is destroyed before any answer), hang
 		 * (carried out, then no answer and the connection left open), dropAfter {events | bytes},
-		 * status {status, body?, headers?}, stall, split {every: 'random'|n}, crlf, eol {eol:
+		 * status {status, body?, headers?}, stall {at?: n (after n events;
+		 * default: after the events already buffered)}, split {every: 'random'|n}, crlf, eol {eol:
 		 * '\n'|'\r\n'|'\r', finalBlank?: false (no blank line after the terminal event), split?:
-		 * 'random'|n (written in pieces of n bytes, as split does)}, comments, noTerminal.
+		 * 'random'|n (written in pieces of n bytes, as split does)}, comments, noTerminal. A stream fault with
+		 * {noResponseId: true} also leaves out the X-Response-Id header.
 		 */
 		fault(spec) {
 			if (!FAULT_KINDS.has(spec?.kind)) throw new Error(`unknown fault kind ${spec?.kind}`);
@@ -741,6 +745,18 @@ async function startFakePokee(options = {}) {
 	function destroySession(id, reason) {
 		sessions.delete(id);
 		liveTurns.get(id)?.fail(reason); // [INFERRED] destroying a session kills its running turn
+	}
+
+	/**
+	 * #slow-once:N and #error-once: the first turn with this text is slow (N ms per event) or
+	 * fails, later ones are short and complete (a failure a retry gets past).
+	 */
+	const onceSeen = new Set();
+	function onceDirective(d, key) {
+		if (d.name !== 'slow-once' && d.name !== 'error-once') return d;
+		if (onceSeen.has(key)) return { name: 'short', arg: 0 };
+		onceSeen.add(key);
+		return d.name === 'slow-once' ? { name: 'slow', arg: d.arg } : { name: 'error', arg: 0 };
 	}
 
 	/** Lazy clocks: TTL, idle auto-destroy, resume-buffer grace, idempotency-key lifetime. */
@@ -915,7 +931,7 @@ async function startFakePokee(options = {}) {
 	}
 
 	async function runSessionScript(turn, s, message) {
-		const d = parseDirective(message);
+		const d = onceDirective(parseDirective(message), `session:${message}`);
 		const delay = d.name === 'slow' ? d.arg : d.name === 'events' ? 0 : opts.eventDelayMs;
 		const dataCache = new Map(); // identical deltas share one data object (200k-event turns)
 		let pushed = 0;
@@ -1290,7 +1306,7 @@ async function startFakePokee(options = {}) {
 	}
 
 	async function runResponseStream(turn, plan) {
-		const d = parseDirective(plan.text);
+		const d = onceDirective(parseDirective(plan.text), `response:${plan.text}`);
 		const delay = d.name === 'slow' ? d.arg : d.name === 'events' ? 0 : opts.eventDelayMs;
 		let pushed = 0;
 		const emit = async (type, data) => {

@@ -171,6 +171,8 @@ function makeNode(type, parameters, credentials, extra = {}) {
 		position: [0, 0],
 		parameters,
 		...(extra.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+		// n8n's Retry On Fail: the engine reruns the node in the same execution (same run index)
+		...(extra.retry ? { retryOnFail: true, maxTries: extra.retry.maxTries, waitBetweenTries: extra.retry.waitBetweenTries ?? 10 } : {}),
 	};
 	const description = nodeType(type).description;
 	if (description.credentials && description.credentials.length) {
@@ -213,6 +215,9 @@ function additionalData(hooks, credentials, extra = {}) {
  * Returns { items, error, status, chunks, run } where items are the node's main output.
  * `onStart(cancel)` gets a function that stops the execution (as the Stop button does) on
  * demand, e.g. from a timer.
+ * `retry: {maxTries, waitBetweenTries?}` turns on the node's Retry On Fail (n8n clamps maxTries
+ * to 2–5 and waitBetweenTries to 0–5000 ms, 0 meaning 1000; 10 ms by default here).
+ * `failChunks` makes the chat stream's handler throw on every chunk (with `streaming`).
  */
 async function runNode({
 	type,
@@ -223,9 +228,11 @@ async function runNode({
 	mode = 'manual',
 	streaming = false,
 	onStart,
+	retry,
+	failChunks = false,
 }) {
 	await ensureBinaryData();
-	const node = makeNode(type, parameters, credentials, { continueOnFail });
+	const node = makeNode(type, parameters, credentials, { continueOnFail, retry });
 	const workflow = new Workflow({
 		id: 'harness',
 		name: 'harness',
@@ -247,7 +254,13 @@ async function runNode({
 		updatedAt: new Date(),
 	});
 	const chunks = [];
-	if (streaming) hooks.addHandler('sendChunk', (chunk) => chunks.push(chunk));
+	if (streaming) {
+		hooks.addHandler('sendChunk', (chunk) => {
+			chunks.push(chunk);
+			// a chat connection that fails (its handler rejects), when the test asks for one
+			if (failChunks) throw new Error('the chat connection went away');
+		});
+	}
 	let finished;
 	const done = new Promise((resolve) => (finished = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => finished(run));

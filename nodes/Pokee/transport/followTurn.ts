@@ -101,7 +101,11 @@ export async function followTurn(
 	const cancelQuietly = async (): Promise<boolean> =>
 		state.responseId
 			? await cancelTurn(ctx, env, target, state.responseId, itemIndex).then(
-					() => true,
+					(answer) => {
+						// 'already_complete': the turn ended on its own; a retry may replay it
+						if (answer.status !== 'already_complete') state.cancelledByClient = true;
+						return true;
+					},
 					() => false,
 				)
 			: false;

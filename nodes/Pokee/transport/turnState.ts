@@ -130,6 +130,9 @@ export class TurnState {
 
 	status: TurnStatus = 'in_progress';
 
+	/** The node asked the server to cancel the turn (time limit, malformed event...) and it accepted. */
+	cancelledByClient = false;
+
 	/** Highest event number applied: the resume cursor (Last-Event-ID). */
 	lastSeq = -1;
 

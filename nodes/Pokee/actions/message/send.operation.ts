@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { executionCancelSignal } from '../../../shared/compat';
 import { destroyBody, readSmallBody, statusError } from '../../../shared/http';
 import { requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
@@ -10,7 +11,7 @@ import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
 import { readSessionId, sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
 import { waitUntilIdle } from '../session/waitUntilIdle.operation';
-import { finishTurn } from './finish';
+import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from './finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from './turnOptions';
 import {
 	findTurnSession,
@@ -85,6 +86,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		}
 	}
 
+	const created = createBody !== undefined;
 	if (createBody) {
 		const session = await pokeeJson(
 			this,
@@ -98,21 +100,77 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		}
 	}
 
-	const key =
-		options.idempotencyKey ||
-		(scope === 'input'
-			? mode === 'new'
-				? sessionTurnKey(turnKey, sessionId)
-				: turnKey
-			: derivedIdempotencyKey(this, itemIndex, sessionId));
+	// Keys set by the user or by the Input Item scope are the turn's identity: a retry replays the
+	// turn (and fails again if it failed). A derived key gets a new attempt after a failed turn.
+	const derived = options.idempotencyKey || scope === 'input' ? '' : derivedIdempotencyKey(this, itemIndex, sessionId);
+	const key = options.idempotencyKey || (scope === 'input' ? (mode === 'new' ? sessionTurnKey(turnKey, sessionId) : turnKey) : attemptKey(derived));
 	const state = new TurnState(options.includeRawEvents);
 	state.sessionId = sessionId;
 
+	// the errors passed on are the transport's NodeApiErrors
+	const response = await startTurn(this, env, sessionId, message, key, options, scope, itemIndex).catch(async (error: unknown) => {
+		// A session this item created whose turn never started only counts against the session
+		// limit. Kept when a stable key may find it again and the send may have reached the API.
+		if (created && (!turnKey || (error as NodeApiError).httpCode)) await deleteQuietly(this, env, sessionId, itemIndex);
+		throw error;
+	});
+
+	const replay = await replayAnswer(response);
+	if (replay) return { ...state.toJson(), ...replay };
+
+	const header = response.headers['x-response-id'];
+	if (typeof header === 'string' && header !== '') state.responseId = header;
+	if (!wait) {
+		if (!state.responseId) {
+			// servers without the header: the first event (message.created) carries the id; read
+			// for it no longer than the time limit, nor past a stopped execution
+			const timeLimit = AbortSignal.timeout(Math.max(0, options.deadline - Date.now()));
+			const stopped = executionCancelSignal(this);
+			const signal = stopped ? AbortSignal.any([timeLimit, stopped]) : timeLimit;
+			const onAbort = () => destroyBody(response.body);
+			signal.addEventListener('abort', onAbort, { once: true });
+			await readSse(
+				response.body,
+				(event) => {
+					state.apply(event);
+					return state.responseId !== undefined;
+				},
+				signal,
+			)
+				.catch(() => undefined)
+				.finally(() => signal.removeEventListener('abort', onAbort));
+		}
+		destroyBody(response.body);
+		return { session_id: sessionId, response_id: state.responseId ?? null, status: 'in_progress' };
+	}
+	try {
+		await followTurn(this, env, { kind: 'session', sessionId }, state, response.body, options);
+		return finishTurn(this, state, itemIndex, { keyed: true });
+	} finally {
+		// the next attempt of this item (Retry On Fail) starts a new turn instead of replaying this one
+		if (derived && turnFailed(state)) rememberFailedTurn(derived);
+	}
+}
+
+/** Sends the message; a busy session (409) is waited for when the options say so. */
+async function startTurn(
+	ctx: IExecuteFunctions,
+	env: PokeeEnv,
+	sessionId: string,
+	message: string,
+	key: string,
+	options: ReturnType<typeof readTurnOptions>,
+	scope: string,
+	itemIndex: number,
+) {
 	for (;;) {
+		// the send and its retries end at the time limit too (or when the execution is stopped)
+		const timeLimit = AbortSignal.timeout(Math.max(1, options.deadline - Date.now()));
+		const stopped = executionCancelSignal(ctx);
 		// The Idempotency-Key makes this POST safe to repeat: a connection failure before the
 		// response headers is retried with the same key, so the item never starts two turns.
 		const response = await pokeeRequest(
-			this,
+			ctx,
 			env,
 			{
 				method: 'POST',
@@ -121,43 +179,33 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				headers: { Accept: 'text/event-stream', 'Idempotency-Key': key },
 				encoding: 'stream',
 				idempotent: true,
+				abortSignal: stopped ? AbortSignal.any([timeLimit, stopped]) : timeLimit,
 				ifUnanswered: UNANSWERED.turn(sessionId, !!options.idempotencyKey || scope === 'input'),
 				passStatuses: [409],
 			},
 			itemIndex,
-		);
-		if (response.statusCode === 409) {
-			const text = await readSmallBody(response.body);
-			if (options.ifBusy === 'fail' || Date.now() >= options.deadline) {
-				throw statusError(this, pokeeProfile, 409, text, itemIndex, [env.apiKey]);
-			}
-			await waitUntilIdle(this, env, sessionId, 2000, options.deadline, itemIndex);
-			continue;
+		).catch((error: unknown) => {
+			if (!timeLimit.aborted) throw error;
+			throw new NodeOperationError(ctx.getNode(), `The send got no answer within the time limit of ${options.timeLimitSeconds} s (item ${itemIndex})`, {
+				itemIndex,
+				description: `The turn may not have started. Raise Time Limit, or check that the Pokee API is reachable (Session → Get shows whether session ${sessionId} is busy).`,
+			});
+		});
+		if (response.statusCode !== 409) return response;
+		const text = await readSmallBody(response.body);
+		if (options.ifBusy === 'fail' || Date.now() >= options.deadline) {
+			throw statusError(ctx, pokeeProfile, 409, text, itemIndex, [env.apiKey]);
 		}
-
-		const contentType = String(response.headers['content-type'] ?? '');
-		if (contentType.includes('application/json')) {
-			// An idempotent replay whose events were already evicted: the id, but no events.
-			const replay = JSON.parse((await readSmallBody(response.body)) || '{}') as IDataObject;
-			state.responseId = String(replay.response_id ?? '');
-			state.status = 'replayed';
-			return { ...state.toJson(), note: replay.note ?? 'The turn already ran; its events are no longer available.' };
-		}
-
-		const header = response.headers['x-response-id'];
-		if (typeof header === 'string' && header !== '') state.responseId = header;
-		if (!wait) {
-			if (!state.responseId) {
-				// servers without the header: the first event (message.created) carries the id
-				await readSse(response.body, (event) => {
-					state.apply(event);
-					return state.responseId !== undefined;
-				}).catch(() => undefined);
-			}
-			destroyBody(response.body);
-			return { session_id: sessionId, response_id: state.responseId ?? null, status: 'in_progress' };
-		}
-		await followTurn(this, env, { kind: 'session', sessionId }, state, response.body, options);
-		return finishTurn(this, state, itemIndex);
+		await waitUntilIdle(ctx, env, sessionId, 2000, options.deadline, itemIndex);
 	}
+}
+
+/** Deletes a session the item created; a failure here must not hide the send's own error. */
+async function deleteQuietly(ctx: IExecuteFunctions, env: PokeeEnv, sessionId: string, itemIndex: number): Promise<void> {
+	await pokeeRequest(
+		ctx,
+		env,
+		{ method: 'DELETE', path: `/v1/sessions/${seg(sessionId)}`, timeout: 15_000, abortSignal: new AbortController().signal },
+		itemIndex,
+	).catch(() => undefined);
 }

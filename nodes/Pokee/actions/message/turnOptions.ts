@@ -4,7 +4,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { chatStream } from '../../../shared/compat';
 import type { Show } from '../../../shared/params';
-import { positiveInteger } from '../../../shared/params';
+import { MAX_SECONDS, positiveInteger } from '../../../shared/params';
 import type { FollowOptions } from '../../transport/followTurn';
 
 /** Options of every operation that follows a turn's stream (Send, Resume, Submit, Response). */
@@ -28,9 +28,9 @@ export function turnOptionsField(show: Show, { toolCalls = true, busy = false, i
 			displayName: 'Time Limit (Seconds)',
 			name: 'timeLimit',
 			type: 'number',
-			typeOptions: { minValue: 1 },
+			typeOptions: { minValue: 1, maxValue: MAX_SECONDS.turn },
 			default: 900,
-			description: 'How long the turn may take before the item fails',
+			description: 'How long the turn may take before the item fails (at most 5400, the 90 minutes after which the API ends a turn)',
 		},
 	];
 	if (toolCalls) {
@@ -63,7 +63,7 @@ export function turnOptionsField(show: Show, { toolCalls = true, busy = false, i
 			type: 'string',
 			default: '',
 			description:
-				'Key that makes a repeated send replay the same turn instead of starting another. Empty: one is derived from the execution, node and item.',
+				'Key that makes a repeated send replay the same turn instead of starting another, also when that turn failed (use another key to run it again). Empty: one is derived from the execution, node and item, and Retry On Fail after a failed or cancelled turn starts a new turn.',
 		});
 	}
 	return {
@@ -85,7 +85,7 @@ interface TurnOptions extends FollowOptions {
 
 export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): TurnOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const timeLimitSeconds = positiveInteger(ctx.getNode(), options.timeLimit ?? 900, 'Time Limit', itemIndex);
+	const timeLimitSeconds = positiveInteger(ctx.getNode(), options.timeLimit ?? 900, 'Time Limit', itemIndex, MAX_SECONDS.turn);
 	return {
 		itemIndex,
 		timeLimitSeconds,

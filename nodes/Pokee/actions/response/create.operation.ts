@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import { inputError, parseJsonArray, requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeRequest, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
-import { finishTurn } from '../message/finish';
+import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from '../message/finish';
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from '../message/turnOptions';
 import { checkTools } from '../session/fields';
 
@@ -141,10 +142,22 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 			},
 			itemIndex,
 		);
+		// a 200 can still carry a response that did not complete (Responses statuses)
+		if (response.status === 'failed' || response.status === 'cancelled') {
+			const error = response.error as IDataObject | string | undefined;
+			const detail = typeof error === 'string' ? error : typeof error?.message === 'string' ? error.message : '';
+			throw new NodeApiError(node, { status: response.status, id: String(response.id ?? ''), error: detail }, {
+				message: `Pokee: the response ${String(response.id ?? '')} ended with status "${response.status}"`,
+				description: detail ? `The API said: "${detail}".` : undefined,
+				itemIndex,
+			});
+		}
 		return { ...response, text: outputText(response), function_calls: functionCalls(response) };
 	}
 
-	const key = options.idempotencyKey || derivedIdempotencyKey(this, itemIndex, 'responses');
+	// a key set by the user is the response's identity; a derived one moves on after a failed turn
+	const derived = options.idempotencyKey ? '' : derivedIdempotencyKey(this, itemIndex, 'responses');
+	const key = options.idempotencyKey || attemptKey(derived);
 	const first = await pokeeRequest(
 		this,
 		env,
@@ -159,11 +172,21 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		},
 		itemIndex,
 	);
+	const replay = await replayAnswer(first);
+	if (replay) {
+		return { id: replay.response_id, status: replay.status, text: '', function_calls: [], note: replay.note };
+	}
 	const state = new TurnState(options.includeRawEvents);
 	const header = first.headers['x-response-id'];
 	if (typeof header === 'string' && header !== '') state.responseId = header;
-	await followTurn(this, env, { kind: 'response' }, state, first.body, options);
-	const turn = finishTurn(this, state, itemIndex);
+	let turn: IDataObject;
+	try {
+		await followTurn(this, env, { kind: 'response' }, state, first.body, options);
+		turn = finishTurn(this, state, itemIndex, { keyed: true });
+	} finally {
+		// the next attempt of this item (Retry On Fail) generates a new response instead of replaying this one
+		if (derived && turnFailed(state)) rememberFailedTurn(derived);
+	}
 	const final = state.response ?? {};
 	return {
 		...final,

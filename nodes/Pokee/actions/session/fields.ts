@@ -106,7 +106,8 @@ export function sessionCreateBody(ctx: IExecuteFunctions, itemIndex: number): ID
 	}
 	const read = prefixes(ctx, options.readPaths, 'File Access: Read Paths', itemIndex);
 	const write = prefixes(ctx, options.writePaths, 'File Access: Write Paths', itemIndex);
-	if (read || write) body.file_access = { read: read ?? [''], write: write ?? [] };
+	// an empty field means the whole workspace ([''] to the API), as its description says
+	if (read || write) body.file_access = { read: read ?? [''], write: write ?? [''] };
 	if (options.tools !== undefined) {
 		const tools = checkTools(ctx, options.tools, 'Session Tools', itemIndex);
 		if (tools.length) body.tools = tools;
