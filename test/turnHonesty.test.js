@@ -221,6 +221,19 @@ describe('Response → Create after the idempotency window (the API answers "rep
 	});
 });
 
+describe('A JSON answer to a send that names no turn', () => {
+	test.each([
+		['Message → Send', () => send(newSession(), unique('json'))],
+		['Response → Create', () => respond(unique('json'), { idempotencyKey: unique('k').replace(/\W+/g, '-') })],
+	])('%s: a 200 JSON body without a response_id fails the item instead of reporting "replayed"', async (_name, params) => {
+		const parameters = params();
+		fake.fault({ kind: 'status', status: 200, body: { ok: true }, method: 'POST' });
+		const run = await pokee(parameters);
+		expect(run.items).toHaveLength(0);
+		expect(run.error.message).toBe('Pokee: the send was answered with JSON that names no turn (item 0)');
+	});
+});
+
 describe('Session options: File Access', () => {
 	test('only Read Paths set: write stays the whole workspace, as the description says', async () => {
 		const run = await pokee({ resource: 'session', operation: 'create', sessionOptions: { readPaths: 'projects/acme, shared' } });

@@ -47,7 +47,11 @@ export function turnFailed(state: TurnState): boolean {
  * {"response_id", "status": "replayed"}` instead of an event stream. Returns that body, or
  * undefined for a stream (read nothing from it then). Shared by Message → Send and Response → Create.
  */
-export async function replayAnswer(response: { headers: Record<string, unknown>; body: unknown }): Promise<IDataObject | undefined> {
+export async function replayAnswer(
+	ctx: IExecuteFunctions,
+	response: { headers: Record<string, unknown>; body: unknown },
+	itemIndex: number,
+): Promise<IDataObject | undefined> {
 	const contentType = String(response.headers['content-type'] ?? '');
 	if (!contentType.includes('application/json')) return undefined;
 	let replay: unknown;
@@ -57,8 +61,24 @@ export async function replayAnswer(response: { headers: Record<string, unknown>;
 		replay = {};
 	}
 	const body = replay && typeof replay === 'object' && !Array.isArray(replay) ? (replay as IDataObject) : {};
+	const header = response.headers['x-response-id'];
+	const responseId =
+		typeof body.response_id === 'string' && body.response_id !== ''
+			? body.response_id
+			: typeof header === 'string'
+				? header
+				: '';
+	if (!responseId) {
+		// a JSON answer that is not the documented replay is no proof the turn ever ran
+		throw new NodeApiError(ctx.getNode(), { body: JSON.stringify(body).slice(0, 500) }, {
+			message: `Pokee: the send was answered with JSON that names no turn (item ${itemIndex})`,
+			description:
+				'A turn is answered with an event stream, or with {"response_id", "status": "replayed"} when it already ran. Check the Base URL in the Pokee API credential.',
+			itemIndex,
+		});
+	}
 	return {
-		response_id: String(body.response_id ?? ''),
+		response_id: responseId,
 		status: 'replayed',
 		note: body.note ?? 'The turn already ran; its events are no longer available.',
 	};

@@ -115,7 +115,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		throw error;
 	});
 
-	const replay = await replayAnswer(response);
+	const replay = await replayAnswer(this, response, itemIndex);
 	if (replay) return { ...state.toJson(), ...replay };
 
 	const header = response.headers['x-response-id'];

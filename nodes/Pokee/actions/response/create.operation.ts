@@ -172,7 +172,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		},
 		itemIndex,
 	);
-	const replay = await replayAnswer(first);
+	const replay = await replayAnswer(this, first, itemIndex);
 	if (replay) {
 		return { id: replay.response_id, status: replay.status, text: '', function_calls: [], note: replay.note };
 	}
