@@ -180,6 +180,29 @@ describe('a redirect (3xx) is an error naming the Location, never a success, for
 		}
 	});
 
+	test.each(cases)('%s %s.%s: only a 2xx answer is a success (400, 404 and 500 fail the item with the API\'s message)', async (type, resource, operation) => {
+		const sid = newSession();
+		for (const status of [400, 404, 500]) {
+			const target = type === 'poke' ? poke : fake;
+			target.clearFaults();
+			const message = `injected ${status} for ${operation}`;
+			// Retry-After 0: retried requests (GET, PUT, DELETE, keyed POST) are retried at once
+			target.fault({ kind: 'status', status, headers: { 'retry-after': '0' }, body: { error: 'x', message }, times: 100 });
+			const { parameters, extra } = operationRun(type, resource, operation, sid);
+			const credentials = type === 'poke' ? pokeCreds() : pokeeCreds();
+			const { items, error } = await runNode({ type, parameters, credentials, continueOnFail: true, ...extra });
+			target.clearFaults();
+			const label = `${type} ${resource}.${operation} ${status}`;
+			expect([label, error]).toEqual([label, undefined]);
+			expect([label, items.length]).toEqual([label, 1]);
+			expect([label, Object.keys(items[0].json).sort()]).toEqual([label, expect.arrayContaining(['error'])]);
+			expect([label, items[0].json.error]).toEqual([label, expect.stringContaining(`(${status})`)]);
+			expect([label, items[0].json.error]).toEqual([label, expect.stringContaining(message)]);
+			expect([label, items[0].pairedItem]).toEqual([label, { item: 0 }]);
+			expect([label, target.requests.length > 0]).toEqual([label, true]);
+		}
+	});
+
 	test('the Pokee Trigger: a 302 on the session list fails the poll naming the Location; no state stored', async () => {
 		newSession();
 		const staticData = {};
