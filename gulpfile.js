@@ -79,6 +79,8 @@ function schemas(done) {
 async function bundle() {
 	// credentials too: they share texts with the nodes (nodes/shared/authHints.ts)
 	const entries = allEntries().map((file) => path.resolve(__dirname, file));
+	// every package's peers (n8n-workflow; @n8n/ai-node-sdk once a node needs it): n8n provides them
+	const external = [...new Set(packages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {})))];
 	const notices = new Map(); // package name -> { ..., files }
 	for (const entry of entries) {
 		const result = await esbuild.build({
@@ -88,7 +90,7 @@ async function bundle() {
 			platform: 'node',
 			target: 'node20',
 			format: 'cjs',
-			external: ['n8n-workflow'],
+			external,
 			write: false,
 			legalComments: 'inline',
 			metafile: true,
