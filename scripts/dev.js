@@ -11,8 +11,7 @@ const L = require('../test/e2e/lib');
 
 const ROOT = path.resolve(__dirname, '..');
 const userFolder = process.env.DEV_USER_FOLDER;
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-const target = path.join(userFolder, '.n8n/nodes/node_modules', pkg.name);
+const { packages } = require('./packages');
 const log = (text) => console.log(`dev: ${text}`);
 
 function build() {
@@ -22,16 +21,19 @@ function build() {
 	});
 }
 
-/** Copies package.json and dist/ into the user folder's nodes folder (what n8n loads). */
+/** Copies each package's package.json and dist/ into the user folder's nodes folder (what n8n loads). */
 function install() {
-	fs.mkdirSync(target, { recursive: true });
-	const { devDependencies, peerDependencies, scripts, ...manifest } = pkg;
-	fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify(manifest, null, 2));
-	fs.cpSync(path.join(ROOT, 'dist'), path.join(target, 'dist'), { recursive: true, force: true });
-	const nodesJson = path.join(userFolder, '.n8n/nodes/package.json');
-	if (!fs.existsSync(nodesJson)) {
-		fs.writeFileSync(nodesJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [pkg.name]: pkg.version } }, null, 2));
+	const dependencies = {};
+	for (const pkg of packages()) {
+		const target = path.join(userFolder, '.n8n/nodes/node_modules', pkg.name);
+		fs.mkdirSync(target, { recursive: true });
+		const { devDependencies, peerDependencies, scripts, ...manifest } = pkg.manifest;
+		fs.writeFileSync(path.join(target, 'package.json'), JSON.stringify(manifest, null, 2));
+		fs.cpSync(path.join(pkg.dir, 'dist'), path.join(target, 'dist'), { recursive: true, force: true });
+		dependencies[pkg.name] = pkg.version;
 	}
+	const nodesJson = path.join(userFolder, '.n8n/nodes/package.json');
+	fs.writeFileSync(nodesJson, JSON.stringify({ name: 'installed-nodes', private: true, dependencies }, null, 2));
 }
 
 async function main() {
@@ -40,7 +42,7 @@ async function main() {
 	const n8n = new L.N8n(userFolder);
 	process.env.N8N_DEV_RELOAD = 'true';
 	const port = await n8n.start({ port: process.env.N8N_PORT ? Number(process.env.N8N_PORT) : 5678, echo: true });
-	log(`n8n ${L.N8N_VERSION} with ${pkg.name} from ${target}`);
+	log(`n8n ${L.N8N_VERSION} with ${packages().map((p) => p.name).join(' and ')} from ${path.join(userFolder, '.n8n/nodes')}`);
 	log(`editor: http://127.0.0.1:${port}  (first visit: set up an owner account)`);
 	log('watching nodes/ and credentials/; Ctrl-C stops everything');
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run dev`: a watch-and-reload loop against the pinned n8n from .cache/ (N8N_VERSION selects
-# another provisioned one). Builds the package (the real build: tsc + gulp bundle, as published),
-# installs it into a temporary n8n user folder's .n8n/nodes/node_modules/n8n-nodes-poke (where n8n
-# loads community packages; node types n8n-nodes-poke.*), starts n8n with N8N_DEV_RELOAD=true and
+# another provisioned one). Builds both packages (the real build: tsc + gulp bundle + assembly of
+# packages/*/dist, as published), installs them into a temporary n8n user folder's
+# .n8n/nodes/node_modules/n8n-nodes-poke and n8n-nodes-pokee (where n8n loads community packages;
+# node types n8n-nodes-poke.poke, n8n-nodes-pokee.*), starts n8n with N8N_DEV_RELOAD=true and
 # prints the editor URL. On every change under nodes/ or credentials/ it rebuilds and copies the
 # new dist/ there; n8n's dev reload sees the files change and reloads the nodes (refresh the
 # editor page). Ctrl-C (or SIGTERM/SIGHUP) stops n8n and the watcher and removes the folder.

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # End-to-end tests in real n8n instances (the README's test command runs this after jest), one
 # run per version of the compatibility matrix (N8N_MATRIX_VERSIONS in env.sh: the last 1.x and
-# the pinned 2.41.1): installs the built package into n8n the way the editor does, imports
-# credentials pointing at loopback fakes and every workflow of examples/, runs them and checks
-# their results; the trigger, the credential test and the installation through n8n's
-# community-packages REST endpoint included.
+# the pinned 2.41.1), three fresh n8n instances per version (test/e2e/run.js):
+#   - both packages (n8n-nodes-poke, n8n-nodes-pokee) installed together through n8n's
+#     community-packages REST endpoint (what Settings -> Community Nodes -> Install calls),
+#     credentials pointing at loopback fakes, every workflow of examples/ run and checked; the
+#     trigger, the credential tests, wrong keys and the secrets check included;
+#   - n8n-nodes-poke alone, then n8n-nodes-pokee alone, each installed the same way, running the
+#     workflows of its service as 0.1.0 saved them (test/fixtures/examples-0.1.0: Poke's
+#     unchanged, Pokee's with the node types renamed to n8n-nodes-pokee.*).
 # Prints PASS/FAIL per check and a time per version; exits non-zero when any check fails.
 #
 #   scripts/e2e.sh                         every version of the matrix

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Install THIS package into an n8n user folder the way n8n 2.41 installs a community package
+# Install the packages of packages/ (all, or those named) into an n8n user folder the way n8n
+# 2.41 installs a community package
 # (n8n/dist/modules/community-packages/community-packages.service.js, downloadPackage):
-#   1. `npm pack` the package (here: the repo, after the build produced dist/);
+#   1. `npm pack` the package (packages/<name>, after the build assembled its dist/);
 #   2. extract the tarball into <user-folder>/.n8n/nodes/node_modules/<name>;
 #   3. drop devDependencies, peerDependencies and optionalDependencies from its package.json
 #      (so n8n-workflow is never installed there: n8n provides its own);
@@ -9,45 +10,52 @@
 #      (installs runtime dependencies, of which this package has none: no network needed);
 #   5. record "<name>": "<version>" in <user-folder>/.n8n/nodes/package.json.
 # n8n loads every n8n-nodes-* folder in .n8n/nodes/node_modules at start-up; node types are
-# then named <package>.<node>, e.g. n8n-nodes-poke.poke. Restart n8n after installing.
+# then named <package>.<node>, e.g. n8n-nodes-poke.poke, n8n-nodes-pokee.pokee. Restart n8n
+# after installing.
 # (n8n also records the package in its database for Settings > Community nodes; that is
 # not needed for loading and is not done here.)
 #
-#   scripts/n8n-install-package.sh <user-folder>
+#   scripts/n8n-install-package.sh <user-folder> [<package name> ...]   (default: every package)
 set -euo pipefail
 # shellcheck source=scripts/env.sh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 <user-folder>" >&2
+if [ $# -lt 1 ]; then
+	echo "usage: $0 <user-folder> [<package name> ...]" >&2
 	exit 2
 fi
 mkdir -p "$1"
 nodes_dir="$(cd "$1" && pwd)/.n8n/nodes"
+shift
 cd "$ROOT"
 
-if [ ! -d dist ]; then
-	echo "n8n-install-package.sh: dist/ missing, running npm run build" >&2
+if [ ! -d packages/n8n-nodes-poke/dist ] || [ ! -d packages/n8n-nodes-pokee/dist ]; then
+	echo "n8n-install-package.sh: packages/*/dist missing, running npm run build" >&2
 	npm run build
 fi
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+	for manifest in packages/*/package.json; do names+=("$(basename "$(dirname "$manifest")")"); done
+fi
 
-name="$(node -p 'require("./package.json").name')"
-version="$(node -p 'require("./package.json").version')"
-pkg_dir="$nodes_dir/node_modules/$name"
-
-# 1. Pack (the tarball holds package.json, the "files" (dist/) and README/LICENSE if any).
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
-npm pack --pack-destination "$tmp" --loglevel=error >/dev/null
-tarball="$(ls "$tmp"/*.tgz)"
+for name in "${names[@]}"; do
+	src="$ROOT/packages/$name"
+	version="$(node -p "require('$src/package.json').version")"
+	pkg_dir="$nodes_dir/node_modules/$name"
 
-# 2. Fresh extraction (replaces an earlier install of this package).
-rm -rf "$pkg_dir"
-mkdir -p "$pkg_dir"
-tar -xzf "$tarball" -C "$pkg_dir" --strip-components=1
+	# 1. Pack (the tarball holds package.json, the "files" (dist/, CHANGELOG.md), README, LICENSE).
+	tarball="$(cd "$src" && npm pack --pack-destination "$tmp" --loglevel=error | tail -n 1)"
+	tarball="$tmp/$tarball"
 
-# 3. + 5. Rewrite the package's package.json; add it to the folder's package.json.
-node - "$pkg_dir/package.json" "$nodes_dir/package.json" "$name" "$version" <<'EOF'
+	# 2. Fresh extraction (replaces an earlier install of this package).
+	rm -rf "$pkg_dir"
+	mkdir -p "$pkg_dir"
+	tar -xzf "$tarball" -C "$pkg_dir" --strip-components=1
+
+	# 3. + 5. Rewrite the package's package.json; add it to the folder's package.json.
+	node - "$pkg_dir/package.json" "$nodes_dir/package.json" "$name" "$version" <<'EOF2'
 const fs = require('node:fs');
 const [pkgJsonPath, nodesJsonPath, name, version] = process.argv.slice(2);
 const { devDependencies, peerDependencies, optionalDependencies, ...pkg } =
@@ -58,14 +66,15 @@ const nodes = fs.existsSync(nodesJsonPath)
 	: { name: 'installed-nodes', private: true, dependencies: {} };
 nodes.dependencies = { ...nodes.dependencies, [name]: version };
 fs.writeFileSync(nodesJsonPath, JSON.stringify(nodes, null, 2));
-EOF
+EOF2
 
-# 4. Runtime dependencies, with the flags n8n uses.
-(cd "$pkg_dir" && npm install --audit=false --fund=false --bin-links=false \
-	--install-strategy=shallow --ignore-scripts=true --package-lock=false --loglevel=error >/dev/null)
+	# 4. Runtime dependencies, with the flags n8n uses.
+	(cd "$pkg_dir" && npm install --audit=false --fund=false --bin-links=false \
+		--install-strategy=shallow --ignore-scripts=true --package-lock=false --loglevel=error >/dev/null)
 
-if [ -e "$nodes_dir/node_modules/n8n-workflow" ] || [ -e "$pkg_dir/node_modules/n8n-workflow" ]; then
-	echo "n8n-install-package.sh: n8n-workflow must not be installed next to the package" >&2
-	exit 1
-fi
-echo "n8n-install-package.sh: installed $name@$version into $pkg_dir" >&2
+	if [ -e "$nodes_dir/node_modules/n8n-workflow" ] || [ -e "$pkg_dir/node_modules/n8n-workflow" ]; then
+		echo "n8n-install-package.sh: n8n-workflow must not be installed next to the package" >&2
+		exit 1
+	fi
+	echo "n8n-install-package.sh: installed $name@$version into $pkg_dir" >&2
+done

@@ -49,7 +49,8 @@ fi
 export N8N_RUNNERS_BROKER_PORT
 # SQLite in pooled (WAL) mode; 3 is also n8n 2.x's default, stated here to be explicit.
 export DB_SQLITE_POOL_SIZE="${DB_SQLITE_POOL_SIZE:-3}"
-# Community packages (this one is unverified) load from <user-folder>/.n8n/nodes.
+# Community packages (these are unverified) load from <user-folder>/.n8n/nodes. Set explicitly:
+# n8n 3.0 turns N8N_UNVERIFIED_PACKAGES_ENABLED off by default.
 export N8N_UNVERIFIED_PACKAGES_ENABLED="${N8N_UNVERIFIED_PACKAGES_ENABLED:-true}"
 # No internet here: the MCP server catalogue module (2.x) would fetch api.n8n.io at start-up
 # and log ENOTFOUND stack traces. n8n 1.x has no such module and refuses to start when an

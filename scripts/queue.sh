@@ -7,9 +7,10 @@
 #   scripts/queue.sh --test     the queue-mode e2e suite (scripts/test.sh runs this)
 #   scripts/queue.sh --test --only=examples,stream,download,trigger,redis   some of its cases
 #
-# The package is installed into each n8n user folder from its npm-packed tarball (dist/, built
-# when missing), as n8n installs a community package; QUEUE_PACKAGE_FROM=sources builds it from
-# the TypeScript sources into those folders instead (dist/ untouched).
+# Both packages are installed into each n8n user folder from their npm-packed tarballs
+# (packages/<name>/dist, built when missing), as n8n installs a community package;
+# QUEUE_PACKAGE_FROM=sources builds them from the TypeScript sources into those folders instead
+# (dist/ untouched).
 # Needs (installed here when missing, with apt-get, as root): Debian's `redis-server` and
 # `postgresql` (the server binaries under /usr/lib/postgresql/<v>/bin; no cluster of the
 # package is used or started). PostgreSQL refuses to run as root, so as root it runs as the
@@ -63,7 +64,7 @@ fi
 step "dependencies, build, n8n $N8N_VERSION"
 bash scripts/setup.sh
 # QUEUE_PACKAGE_FROM=sources builds the package from the sources into n8n's folders instead
-if [ "${QUEUE_PACKAGE_FROM:-tarball}" != sources ] && [ ! -f dist/nodes/Pokee/Pokee.node.js ]; then
+if [ "${QUEUE_PACKAGE_FROM:-tarball}" != sources ] && { [ ! -f packages/n8n-nodes-poke/dist/nodes/Poke/Poke.node.js ] || [ ! -f packages/n8n-nodes-pokee/dist/nodes/Pokee/Pokee.node.js ]; }; then
 	npm run build --silent >/dev/null
 fi
 "$ROOT/scripts/n8n-install.sh"

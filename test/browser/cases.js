@@ -14,7 +14,7 @@
  */
 const { NodeHelpers } = require('n8n-workflow');
 
-const PACKAGE = 'n8n-nodes-poke';
+const { PACKAGES, typeName } = require('../harness/nodeTypes');
 const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 
 /** The version a newly added node gets (what the editor would open). */
@@ -96,7 +96,7 @@ function nestedNames(param, out = new Set()) {
 
 /** Every case for every node type of this package found in `nodeTypes` (the nodes.json array). */
 function buildCases(nodeTypes) {
-	const ours = nodeTypes.filter((d) => d.name.startsWith(`${PACKAGE}.`));
+	const ours = nodeTypes.filter((d) => PACKAGES.some((p) => d.name.startsWith(`${p}.`)));
 	const cases = [];
 	for (const desc of ours) {
 		for (const variant of variantsOf(desc)) {
@@ -117,4 +117,4 @@ function buildCases(nodeTypes) {
 	return cases;
 }
 
-module.exports = { PACKAGE, buildCases, defaultVersion };
+module.exports = { PACKAGES, typeName, buildCases, defaultVersion };

@@ -32,7 +32,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
-const { buildCases, defaultVersion, PACKAGE } = require('./cases');
+const { buildCases, defaultVersion, typeName } = require('./cases');
 const { showcaseWorkflow, SHOTS } = require('./showcase');
 const { DEFAULT_KEY } = require('../fakes/fakePokee');
 const L = require('../e2e/lib');
@@ -53,7 +53,7 @@ const IGNORED = [
 		// The node panel's details of a community node look the package up on the public npm
 		// registry from the browser (version, "Via npm"). The network is closed here (and the
 		// package may not be published yet): the request fails whatever n8n or the node does.
-		/^console\.error: Failed to load resource: .* \[https:\/\/registry\.npmjs\.org\/n8n-nodes-poke:0\]$/,
+		/^console\.error: Failed to load resource: .* \[https:\/\/registry\.npmjs\.org\/n8n-nodes-pokee?:0\]$/,
 		'browser-side npm registry lookup of this package (no internet here)',
 	],
 ];
@@ -371,19 +371,19 @@ const PREVIEWS = [
 	{
 		name: 'Ask Pokee',
 		parameters: { resource: 'message', operation: 'send', sessionMode: 'new', message: 'Summarise the Q3 numbers' },
-		url: '/schemas/n8n-nodes-poke.pokee/1.0.0/message/send.json',
+		url: '/schemas/n8n-nodes-pokee.pokee/1.0.0/message/send.json',
 		paths: ['.text', '.session_id', '.response_id', '.status', '.tool_call', '.tool_call.call_id', '.tool_call.name', '.tool_call.input', '.usage.output_tokens'],
 	},
 	{
 		name: 'Answer the tool call',
 		parameters: { resource: 'toolResult', operation: 'submit' },
-		url: '/schemas/n8n-nodes-poke.pokee/1.0.0/toolResult/submit.json',
+		url: '/schemas/n8n-nodes-pokee.pokee/1.0.0/toolResult/submit.json',
 		paths: ['.text', '.session_id', '.response_id', '.tool_call.call_id'],
 	},
 	{
 		name: 'Stateless answer',
 		parameters: { resource: 'response', operation: 'create', input: 'Hi' },
-		url: '/schemas/n8n-nodes-poke.pokee/1.0.0/response/create.json',
+		url: '/schemas/n8n-nodes-pokee.pokee/1.0.0/response/create.json',
 		paths: ['.id', '.text', '.function_calls'],
 	},
 ];
@@ -400,7 +400,7 @@ async function checkSchemaPreviews(page, credentials, settled) {
 				{
 					id: 'p1',
 					name: preview.name,
-					type: `${PACKAGE}.pokee`,
+					type: typeName('pokee'),
 					typeVersion: 1,
 					position: [240, 0],
 					parameters: preview.parameters,
@@ -503,10 +503,10 @@ async function checkEditor() {
 	const router = fs.readFileSync(path.join(ROOT, 'nodes/Pokee/actions/router.ts'), 'utf8');
 	const routed = [...router.matchAll(/^\s*'(\w+\.\w+)':/gm)].map((m) => m[1]);
 	if (routed.length === 0) throw new Error('no operations found in nodes/Pokee/actions/router.ts');
-	const opened = new Set(cases.filter((c) => c.type === `${PACKAGE}.pokee`).map((c) => c.label));
+	const opened = new Set(cases.filter((c) => c.type === typeName('pokee')).map((c) => c.label));
 	const missing = routed.filter((op) => !opened.has(op));
 	for (const t of ['poke', 'pokee', 'pokeeTrigger']) {
-		if (!cases.some((c) => c.type === `${PACKAGE}.${t}`)) missing.push(`node type ${PACKAGE}.${t} not loaded by n8n`);
+		if (!cases.some((c) => c.type === typeName(t))) missing.push(`node type ${typeName(t)} not loaded by n8n`);
 	}
 	let failed = 0;
 	const report = (name, problems, passNote = '') => {
@@ -567,8 +567,8 @@ async function checkEditor() {
 
 		// 3. The node panel: can users find the nodes, and are all actions offered?
 		for (const name of ['poke', 'pokee']) {
-			const desc = nodeTypes.find((d) => d.name === `${PACKAGE}.${name}`);
-			const trigger = nodeTypes.find((d) => d.name === `${PACKAGE}.${name}Trigger`);
+			const desc = nodeTypes.find((d) => d.name === typeName(name));
+			const trigger = nodeTypes.find((d) => name === 'pokee' && d.name === typeName('pokeeTrigger'));
 			const shot = name === 'pokee' ? path.join(SCREENSHOT_DIR, 'node-panel-pokee.png') : undefined;
 			consoleState.bucket = [];
 			const result = await checkNodePanel(page, desc, trigger, settled, shot).catch((err) => ({

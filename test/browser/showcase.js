@@ -38,7 +38,7 @@ function showcaseWorkflow(credentials) {
 	});
 	const nodes = [
 		node(NAMES.manual, 'n8n-nodes-base.manualTrigger', [0, 0], {}),
-		node(NAMES.ask, 'n8n-nodes-poke.pokee', [240, 0], {
+		node(NAMES.ask, 'n8n-nodes-pokee.pokee', [240, 0], {
 			resource: 'message',
 			operation: 'send',
 			sessionMode: 'new',
@@ -47,7 +47,7 @@ function showcaseWorkflow(credentials) {
 			waitForCompletion: true,
 			options: { timeLimit: 1800 },
 		}, pokee),
-		node(NAMES.download, 'n8n-nodes-poke.pokee', [480, 0], {
+		node(NAMES.download, 'n8n-nodes-pokee.pokee', [480, 0], {
 			resource: 'file',
 			operation: 'downloadMany',
 			sessionId: '={{ $json.session_id }}',
@@ -62,7 +62,7 @@ function showcaseWorkflow(credentials) {
 			dataSource: 'parameter',
 			data: '{\n  "event": "deck_ready",\n  "title": "Q3 NVIDIA performance"\n}',
 		}, poke),
-		node(NAMES.trigger, 'n8n-nodes-poke.pokeeTrigger', [0, 260], {
+		node(NAMES.trigger, 'n8n-nodes-pokee.pokeeTrigger', [0, 260], {
 			event: 'turnFinished',
 			watch: 'all',
 			options: { downloadPattern: '*.pptx', includeListing: true },

@@ -21,9 +21,12 @@ const path = require('node:path');
 const { startFakePoke } = require('../fakes/fakePoke');
 const { startFakePokee, deckFile, expectedText, DEFAULT_KEY: POKEE_KEY } = require('../fakes/fakePokee');
 const { startFakeChatModel } = require('../fakes/fakeChatModel');
+const { packages } = require('../../scripts/packages');
 
 const ROOT = path.resolve(__dirname, '../..');
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
+// the examples as 0.1.0 shipped them (one package, node types n8n-nodes-poke.*), kept verbatim
+const EXAMPLES_0_1_0_DIR = path.join(ROOT, 'test/fixtures/examples-0.1.0');
 // the n8n's version and folder, exported by scripts/env.sh (the scripts that run these tests
 // source it)
 const N8N_DIR = process.env.N8N_DIR;
@@ -94,9 +97,9 @@ function credentialsFor(fakes) {
 	return Object.entries(CREDENTIALS).map(([key, cred]) => ({ ...cred, data: data[key] }));
 }
 
-/** This package as installed in an n8n user folder: its folder and the declared files missing. */
-function installedPackage(n8n) {
-	const dir = path.join(n8n.dataDir, 'nodes/node_modules/n8n-nodes-poke');
+/** A package as installed in an n8n user folder: its folder and the declared files missing. */
+function installedPackage(n8n, name) {
+	const dir = path.join(n8n.dataDir, 'nodes/node_modules', name);
 	const manifest = path.join(dir, 'package.json');
 	if (!fs.existsSync(manifest)) return { dir, missing: ['package.json'] };
 	const { n8n: declared } = JSON.parse(fs.readFileSync(manifest, 'utf8'));
@@ -106,6 +109,24 @@ function installedPackage(n8n) {
 
 function readExample(file) {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
+}
+
+/**
+ * A workflow saved with 0.1.0, as users move it to the two packages: Pokee node types renamed
+ * to n8n-nodes-pokee.* (pokee, pokeeTool, pokeeTrigger), nothing else touched; Poke types stay.
+ * Resolves { workflow, renamed (the types changed) }.
+ */
+function readExample010(file) {
+	const workflow = JSON.parse(fs.readFileSync(path.join(EXAMPLES_0_1_0_DIR, file), 'utf8'));
+	const renamed = [];
+	for (const node of workflow.nodes) {
+		const match = /^n8n-nodes-poke\.(pokee\w*)$/.exec(node.type);
+		if (match) {
+			renamed.push(node.type);
+			node.type = `n8n-nodes-pokee.${match[1]}`;
+		}
+	}
+	return { workflow, renamed };
 }
 
 // ----- processes -------------------------------------------------------------------------------
@@ -234,34 +255,42 @@ class N8n {
 		return result;
 	}
 
-	/** Installs this package the way n8n installs a community package (npm pack + extract). */
-	async installPackage() {
-		const result = await run(path.join(ROOT, 'scripts/n8n-install-package.sh'), [this.userFolder]);
+	/** Installs the packages (all, or those named) the way n8n installs a community package (npm pack + extract). */
+	async installPackage(...names) {
+		const result = await run(path.join(ROOT, 'scripts/n8n-install-package.sh'), [this.userFolder, ...names]);
 		if (result.code !== 0) throw new Error(`installing the package failed:\n${tail(result.stderr)}`);
 	}
 
 	/**
-	 * Installs this package the way the editor's Settings → Community Nodes → Install does:
-	 * `POST /rest/community-packages` on a running n8n, which fetches it with npm from the
-	 * loopback registry of test/e2e/registry.js (see there why a registry). Resolves
-	 * { status, body, requests (what the registry served) }; n8n is stopped afterwards.
+	 * Installs packages (names of packages/<name>) one after the other the way the editor's
+	 * Settings → Community Nodes → Install does: `POST /rest/community-packages` on a running
+	 * n8n, which fetches each with npm from the loopback registry of test/e2e/registry.js (see
+	 * there why a registry; it serves every package of packages/, installed or not). Resolves
+	 * [{ status, body, manifest, integrity }] and `requests` (what the registry served) on the
+	 * array; n8n is stopped afterwards.
 	 */
-	async installThroughEditor(owner) {
+	async installThroughEditor(owner, names) {
 		const { startLoopbackRegistry } = require('./registry');
 		fs.mkdirSync(this.userFolder, { recursive: true });
 		const dir = fs.mkdtempSync(path.join(this.userFolder, 'registry-'));
-		const { tarball, manifest } = await packPackage(dir);
-		const registry = await startLoopbackRegistry({ tarball, manifest, dir });
+		const packed = [];
+		for (const pkg of packages()) packed.push(await packPackage(pkg, dir));
+		const registry = await startLoopbackRegistry({ packages: packed, dir });
 		try {
 			await this.start({ env: registry.env });
 			const cookie = await this.signIn(owner);
-			const res = await httpRequest(
-				'POST',
-				`http://127.0.0.1:${this.port}/rest/community-packages`,
-				{ name: manifest.name },
-				{ Cookie: cookie, 'browser-id': 'e2e-install' },
-			);
-			return { status: res.status, body: res.body, requests: registry.requests, integrity: registry.integrity, manifest };
+			const results = [];
+			for (const name of names) {
+				const res = await httpRequest(
+					'POST',
+					`http://127.0.0.1:${this.port}/rest/community-packages`,
+					{ name },
+					{ Cookie: cookie, 'browser-id': 'e2e-install' },
+				);
+				const { manifest } = packed.find((p) => p.manifest.name === name);
+				results.push({ status: res.status, body: res.body, manifest, integrity: registry.integrity[name] });
+			}
+			return Object.assign(results, { requests: registry.requests });
 		} finally {
 			await this.stopServer();
 			await registry.close();
@@ -408,17 +437,16 @@ class N8n {
 	}
 }
 
-/** `npm pack` of this package (built first when dist/ is missing) into dir: { tarball, manifest }. */
-async function packPackage(dir) {
-	if (!fs.existsSync(path.join(ROOT, 'dist'))) {
+/** `npm pack` of a package of packages/ (built first when its dist/ is missing) into dir: { tarball, manifest }. */
+async function packPackage(pkg, dir) {
+	if (!fs.existsSync(path.join(pkg.dir, 'dist'))) {
 		const built = await run('npm', ['run', 'build', '--silent']);
 		if (built.code !== 0) throw new Error(`npm run build failed:\n${tail(built.stdout + built.stderr)}`);
 	}
-	const packed = await run('npm', ['pack', '--pack-destination', dir, '--loglevel=error']);
+	const packed = await run('npm', ['pack', pkg.dir, '--pack-destination', dir, '--loglevel=error']);
 	if (packed.code !== 0) throw new Error(`npm pack failed:\n${tail(packed.stderr)}`);
 	const tarball = path.join(dir, packed.stdout.trim().split('\n').pop());
-	const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-	return { tarball, manifest };
+	return { tarball, manifest: pkg.manifest };
 }
 
 // ----- run data ----------------------------------------------------------------------------------
@@ -508,6 +536,7 @@ module.exports = {
 	credentialsFor,
 	installedPackage,
 	readExample,
+	readExample010,
 	deckFile,
 	expectedText,
 	nodeOutput,

@@ -9,8 +9,9 @@
  * tarball or folder). So the registry is served where n8n and its npm look for it, on loopback:
  * an HTTPS proxy (HTTPS_PROXY for n8n and npm) that answers CONNECT registry.npmjs.org:443 itself,
  * with a certificate for registry.npmjs.org signed by a throw-away CA (NODE_EXTRA_CA_CERTS),
- * and serves this package's packument, version manifest and packed tarball. Every other host is
- * refused and every other path is a 404: nothing leaves the machine.
+ * and serves the packuments, version manifests and packed tarballs of the packages it is given
+ * (packages/n8n-nodes-poke, packages/n8n-nodes-pokee). Every other host is refused and every
+ * other path is a 404: nothing leaves the machine.
  */
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
@@ -37,13 +38,8 @@ function makeCertificates(dir) {
 	};
 }
 
-/**
- * Starts the registry for one packed package. `tarball`: the .tgz path; `manifest`: its
- * package.json. Resolves { env (for n8n's process), requests (what arrived), tarballUrl,
- * integrity, close() }.
- */
-async function startLoopbackRegistry({ tarball, manifest, dir }) {
-	const certs = makeCertificates(dir);
+/** What the registry serves for one packed package: packument, version manifest, tarball. */
+function served({ tarball, manifest }) {
 	const bytes = fs.readFileSync(tarball);
 	const { name, version } = manifest;
 	const file = `${name}-${version}.tgz`;
@@ -61,6 +57,17 @@ async function startLoopbackRegistry({ tarball, manifest, dir }) {
 		versions: { [version]: versionManifest },
 		time: { created: new Date().toISOString(), [version]: new Date().toISOString() },
 	};
+	return { name, version, file, bytes, tarballUrl, integrity, versionManifest, packument };
+}
+
+/**
+ * Starts the registry for packed packages: `packages` is [{ tarball (the .tgz path), manifest
+ * (its package.json) }]. Resolves { env (for n8n's process), requests (what arrived),
+ * integrity (by package name), close() }.
+ */
+async function startLoopbackRegistry({ packages, dir }) {
+	const certs = makeCertificates(dir);
+	const byName = new Map(packages.map((p) => served(p)).map((p) => [p.name, p]));
 	const requests = [];
 	const json = (res, status, body) => {
 		res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -72,8 +79,11 @@ async function startLoopbackRegistry({ tarball, manifest, dir }) {
 		const url = decodeURIComponent(new URL(req.url, `https://${REGISTRY_HOST}`).pathname);
 		requests.push(`${req.method} ${url}`);
 		if (req.method !== 'GET') return json(res, 405, { error: 'method not allowed' });
-		if (url === `/${name}`) return json(res, 200, packument);
-		if (url === `/${name}/latest` || url === `/${name}/${version}`) return json(res, 200, versionManifest);
+		const pkg = byName.get(url.slice(1).split('/')[0]);
+		if (!pkg) return json(res, 404, { error: 'Not found' });
+		const { name, version, file, bytes } = pkg;
+		if (url === `/${name}`) return json(res, 200, pkg.packument);
+		if (url === `/${name}/latest` || url === `/${name}/${version}`) return json(res, 200, pkg.versionManifest);
 		if (url === `/${name}/-/${file}`) {
 			res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': bytes.length });
 			return res.end(bytes);
@@ -112,8 +122,7 @@ async function startLoopbackRegistry({ tarball, manifest, dir }) {
 
 	return {
 		requests,
-		tarballUrl,
-		integrity,
+		integrity: Object.fromEntries([...byName].map(([name, p]) => [name, p.integrity])),
 		env: {
 			HTTPS_PROXY: proxyUrl,
 			https_proxy: proxyUrl,

@@ -1,14 +1,21 @@
 'use strict';
 /**
  * The one scenario behind both `scripts/e2e.sh` (test/e2e/run.js: PASS/FAIL per check) and
- * `scripts/demo.sh` (scripts/demo.js: a readable summary per example). It installs this package
- * into a real n8n 2.41.1, imports credentials pointing at the loopback fakes and every workflow
+ * `scripts/demo.sh` (scripts/demo.js: a readable summary per example). It installs both packages
+ * (n8n-nodes-poke and n8n-nodes-pokee, together) into a real n8n 2.41.1 (or 1.123.81), imports
+ * credentials pointing at the loopback fakes and every workflow
  * of examples/, runs them the way a user would (`n8n execute`; publish + `n8n start` for the
  * polling trigger) and checks what they produced against what the fakes saw.
+ *
+ * runAlone (e2e only) installs one package alone into a fresh n8n and runs the workflows of
+ * its service as 0.1.0 saved them (test/fixtures/examples-0.1.0): Poke's unchanged, Pokee's with
+ * only their node types renamed to n8n-nodes-pokee.*.
  *
  * Facts checked come from the fakes (what really arrived over HTTP) and from n8n's own SQLite
  * database (what n8n stored), never from timing.
  */
+const fs = require('node:fs');
+const path = require('node:path');
 const { isDeepStrictEqual } = require('node:util');
 const L = require('./lib');
 
@@ -19,6 +26,12 @@ const EXAMPLES = {
 	agent: 'pokee-ai-agent-tool.json',
 	deck: 'pokee-deck-job.json',
 	tool: 'pokee-client-tool.json',
+};
+
+/** The packages (packages/<name>) and the nodes n8n reports installing for each. */
+const PACKAGE_NODES = {
+	'n8n-nodes-poke': ['Poke'],
+	'n8n-nodes-pokee': ['Pokee', 'Pokee Trigger'],
 };
 
 // Well-formed but unknown keys, so the API (not the node's input checks) rejects them.
@@ -126,41 +139,13 @@ async function setUp({ report, fakes, n8n, wf }) {
 	}
 
 	// Installed the way users do in the editor (Settings → Community Nodes → Install): n8n's REST
-	// endpoint, which runs npm against the registry (a loopback one here, test/e2e/registry.js).
-	// Every workflow below then runs the nodes n8n installed itself.
-	const install = await n8n.installThroughEditor(OWNER);
-	let answer;
-	try {
-		answer = JSON.parse(install.body).data;
-	} catch {
-		answer = undefined;
-	}
-	const { name, version } = install.manifest;
-	report.check(
-		`POST /rest/community-packages {"name": "${name}"} installs ${name}@${version} with its 3 nodes`,
-		install.status === 200 &&
-			answer?.packageName === name &&
-			answer?.installedVersion === version &&
-			isDeepStrictEqual(answer?.installedNodes?.map((n) => n.name).sort(), ['Poke', 'Pokee', 'Pokee Trigger']),
-		{ status: install.status, body: install.body.slice(0, 500) },
-	);
-	report.check(
-		`n8n's npm fetched the packument and the packed tarball (${install.integrity.slice(0, 20)}…) from the registry`,
-		install.requests.includes(`GET /${name}`) && install.requests.includes(`GET /${name}/-/${name}-${version}.tgz`),
-		install.requests,
-	);
-	if (report.mode === 'e2e') console.log(`  (the registry saw: ${install.requests.join(', ')})`);
+	// endpoint, which runs npm against the registry (a loopback one here, test/e2e/registry.js),
+	// both packages one after the other into the same n8n. Every workflow below then runs the
+	// nodes n8n installed itself.
+	await installAndCheck({ report, n8n }, Object.keys(PACKAGE_NODES));
 	report.info(
-		`installed ${name}@${version} the way Settings → Community Nodes does (POST /rest/community-packages; n8n's npm fetched it from a loopback registry)`,
+		`installed ${Object.keys(PACKAGE_NODES).join(' and ')} the way Settings → Community Nodes does (POST /rest/community-packages; n8n's npm fetched them from a loopback registry)`,
 	);
-	const installed = L.installedPackage(n8n);
-	report.check(
-		'n8n put it in .n8n/nodes/node_modules/n8n-nodes-poke with every node file',
-		installed.missing.length === 0,
-		installed,
-	);
-	const rows = await n8n.query('SELECT packageName, installedVersion FROM installed_packages');
-	report.check('n8n recorded it as an installed community package', rows.some((r) => r.packageName === name && r.installedVersion === version), rows);
 
 	const credentials = [
 		...L.credentialsFor(fakes),
@@ -188,6 +173,130 @@ async function setUp({ report, fakes, n8n, wf }) {
 	);
 	report.info(`n8n ${L.N8N_VERSION} user folder ${n8n.userFolder}`);
 	report.info(`fakes: Poke ${fakes.poke.apiUrl}, Pokee ${fakes.pokee.baseUrl}, chat model ${fakes.chat.apiUrl}`);
+}
+
+/**
+ * Installs `names` through POST /rest/community-packages into a fresh n8n and checks, per
+ * package, n8n's answer, what the registry served, the files and n8n's record; and that no other
+ * package of this repository is there.
+ */
+async function installAndCheck({ report, n8n }, names) {
+	const installs = await n8n.installThroughEditor(OWNER, names);
+	for (const install of installs) {
+		let answer;
+		try {
+			answer = JSON.parse(install.body).data;
+		} catch {
+			answer = undefined;
+		}
+		const { name, version } = install.manifest;
+		const nodes = PACKAGE_NODES[name];
+		report.check(
+			`POST /rest/community-packages {"name": "${name}"} installs ${name}@${version} with its nodes (${nodes.join(', ')})`,
+			install.status === 200 &&
+				answer?.packageName === name &&
+				answer?.installedVersion === version &&
+				isDeepStrictEqual(answer?.installedNodes?.map((n) => n.name).sort(), nodes),
+			{ status: install.status, body: install.body.slice(0, 500) },
+		);
+		report.check(
+			`n8n's npm fetched ${name}'s packument and packed tarball (${install.integrity.slice(0, 20)}…) from the registry`,
+			installs.requests.includes(`GET /${name}`) && installs.requests.includes(`GET /${name}/-/${name}-${version}.tgz`),
+			installs.requests,
+		);
+		const installed = L.installedPackage(n8n, name);
+		report.check(`n8n put it in .n8n/nodes/node_modules/${name} with every node file`, installed.missing.length === 0, installed);
+	}
+	if (report.mode === 'e2e') console.log(`  (the registry saw: ${installs.requests.join(', ')})`);
+	const others = Object.keys(PACKAGE_NODES).filter((n) => !names.includes(n));
+	const fetched = others.filter((n) => installs.requests.some((r) => r === `GET /${n}` || r.startsWith(`GET /${n}/`)));
+	const present = fs.readdirSync(path.join(n8n.dataDir, 'nodes/node_modules')).filter((d) => d.startsWith('n8n-nodes-'));
+	report.check(
+		`exactly ${names.join(' and ')} in .n8n/nodes/node_modules${others.length ? ` (${others.join(', ')} neither fetched nor there)` : ''}`,
+		isDeepStrictEqual(present.sort(), [...names].sort()) && fetched.length === 0,
+		{ present, fetched },
+	);
+	const rows = await n8n.query('SELECT packageName, installedVersion FROM installed_packages');
+	report.check(
+		`n8n recorded ${names.length === 1 ? 'it' : 'both'} as installed community packages, nothing else`,
+		isDeepStrictEqual(rows.map((r) => r.packageName).sort(), [...names].sort()) &&
+			installs.every((i) => rows.some((r) => r.packageName === i.manifest.name && r.installedVersion === i.manifest.version)),
+		rows,
+	);
+}
+
+/**
+ * One package installed alone through the editor's endpoint into a fresh n8n; the workflows of
+ * its service as 0.1.0 saved them (Poke: unchanged; Pokee: node types renamed to
+ * n8n-nodes-pokee.*, no other edit) are imported and run.
+ */
+async function runAlone({ report, userFolder, name }) {
+	const fakes = await L.startFakes();
+	const n8n = new L.N8n(userFolder);
+	const printed = [];
+	const service = name === 'n8n-nodes-poke' ? 'poke' : 'pokee';
+	const ctx = { report, fakes, n8n, printed, wf: {} };
+	const part = async (title, fn) => {
+		report.section(title);
+		const started = Date.now();
+		try {
+			await fn(ctx);
+		} catch (error) {
+			report.check('runs to the end', false, error.stack ?? String(error));
+			return false;
+		} finally {
+			console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+		}
+		return true;
+	};
+	const keys = Object.keys(EXAMPLES).filter((key) => EXAMPLES[key].startsWith(`${service}-`));
+	try {
+		const ready = await part(`${name} alone in a fresh n8n: installed through the editor's endpoint, the 0.1.0 workflows imported`, async () => {
+			await installAndCheck(ctx, [name]);
+			for (const key of keys) {
+				const { workflow, renamed } = L.readExample010(EXAMPLES[key]);
+				ctx.wf[key] = workflow;
+				report.check(
+					service === 'poke'
+						? `0.1.0's ${EXAMPLES[key]} taken unchanged (node types ${[...new Set(workflow.nodes.map((n) => n.type).filter((t) => t.startsWith('n8n-nodes-poke')))].join(', ')})`
+						: `0.1.0's ${EXAMPLES[key]} with only its node types renamed (${renamed.map((t) => `${t} → ${t.replace('n8n-nodes-poke.', 'n8n-nodes-pokee.')}`).join(', ')})`,
+					service === 'poke' ? renamed.length === 0 : renamed.length > 0,
+					renamed,
+				);
+			}
+			const credentials = L.credentialsFor(fakes).filter((c) => (service === 'poke' ? c.type === 'pokeApi' : c.type !== 'pokeApi'));
+			await n8n.importCredentials(credentials);
+			await n8n.importWorkflow(keys.map((key) => ctx.wf[key]));
+			const ids = (await n8n.query('SELECT id FROM workflow_entity')).map((row) => row.id);
+			report.check('the 0.1.0 workflows imported', keys.every((key) => ids.includes(ctx.wf[key].id)), ids);
+		});
+		if (!ready) return;
+		if (service === 'poke') {
+			await part(`0.1.0 ${EXAMPLES.send}, unchanged`, sendMessage);
+			await part(`0.1.0 ${EXAMPLES.webhook}, unchanged`, webhook);
+			return;
+		}
+		await part(`0.1.0 ${EXAMPLES.ask}, types renamed`, askQuestion);
+		await part(`0.1.0 ${EXAMPLES.tool}, types renamed`, async () => {
+			const result = await execute(ctx, ctx.wf.tool);
+			const answered = L.nodeOutput(result.run, 'Answer the tool call')[0]?.json ?? {};
+			report.check('the tool call was answered and the turn completed', answered.status === 'completed' && /^Tool result: /.test(answered.text ?? ''), answered);
+		});
+		await part(`0.1.0 ${EXAMPLES.agent}, types renamed`, async () => {
+			const result = await execute(ctx, ctx.wf.agent);
+			const prompt = ctx.wf.agent.nodes.find((n) => n.name === 'AI Agent').parameters.text;
+			const output = L.nodeOutput(result.run, 'AI Agent')[0]?.json?.output;
+			report.check('the agent answers with what the Pokee tool returned', output === `Pokee says: ${L.expectedText(prompt)}`, output);
+		});
+		await part(`0.1.0 ${EXAMPLES.deck}, types renamed (its manual branch)`, async () => {
+			const result = await execute(ctx, ctx.wf.deck);
+			const started = L.nodeOutput(result.run, "Start the deck (don't wait)")[0]?.json ?? {};
+			report.check('the deck turn started in a persistent session (in_progress)', started.status === 'in_progress' && !!started.response_id, started);
+		});
+	} finally {
+		await L.cleanup();
+		await fakes.close();
+	}
 }
 
 /** Runs a workflow with `n8n execute`; records the output; checks that it succeeded. */
@@ -746,4 +855,4 @@ async function noKeysStored({ report, fakes, n8n, printed }) {
 	);
 }
 
-module.exports = { runScenario, Reporter, EXAMPLES, OWNER };
+module.exports = { runScenario, runAlone, Reporter, EXAMPLES, OWNER, PACKAGE_NODES };

@@ -35,7 +35,7 @@ const { Workflow, ICredentialsHelper } = require('n8n-workflow');
 
 const ROOT = path.resolve(__dirname, '../..');
 const FROM_DIST = process.env.N8N_POKE_FROM_DIST === '1';
-const PACKAGE = 'n8n-nodes-poke';
+const { typeName, shortName } = require('./nodeTypes');
 
 function load(relative, exportName) {
 	const file = FROM_DIST
@@ -80,10 +80,10 @@ function credentialType(name) {
 
 const nodeTypes = {
 	getByName(name) {
-		return nodeType(name.replace(`${PACKAGE}.`, ''));
+		return nodeType(shortName(name) ?? name);
 	},
 	getByNameAndVersion(name) {
-		return nodeType(name.replace(`${PACKAGE}.`, ''));
+		return nodeType(shortName(name) ?? name);
 	},
 	getKnownTypes() {
 		return {};
@@ -166,7 +166,7 @@ function makeNode(type, parameters, credentials, extra = {}) {
 	const node = {
 		id: 'c0ffee00-0000-4000-8000-000000000001',
 		name: extra.name || type,
-		type: `${PACKAGE}.${type}`,
+		type: typeName(type),
 		typeVersion: 1,
 		position: [0, 0],
 		parameters,
@@ -356,4 +356,4 @@ async function binaryBytes(binary) {
 	return await Container.get(core.BinaryDataService).getAsBuffer(binary);
 }
 
-module.exports = { runNode, runPoll, binaryBytes, nodeType, declaredOperations, credentialType, PACKAGE };
+module.exports = { runNode, runPoll, binaryBytes, nodeType, declaredOperations, credentialType, typeName };

@@ -224,6 +224,7 @@ class QueueCluster {
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: String(this.redisPort),
 			N8N_DEFAULT_BINARY_DATA_MODE: 'database',
+			// n8n 3.0 removes it (manual executions always go to the workers there): harmless to set
 			OFFLOAD_MANUAL_EXECUTIONS_TO_WORKERS: 'true',
 			N8N_LOG_LEVEL: 'info',
 			N8N_RUNNERS_BROKER_PORT: '', // each process sets its own below

@@ -32,7 +32,7 @@ const webhookNode = (id, path, responseMode = 'lastNode') => ({
 const pokeeNode = (id, name, parameters) => ({
 	id: `${id}-${name[0].toLowerCase()}`,
 	name,
-	type: 'n8n-nodes-poke.pokee',
+	type: 'n8n-nodes-pokee.pokee',
 	typeVersion: 1,
 	position: [240, 0],
 	parameters,
