@@ -73,7 +73,8 @@ async function bundle() {
 			platform: 'node',
 			target: 'node20',
 			format: 'cjs',
-			external: ['n8n-workflow'],
+			// n8n resolves the AI SDK to its own copy; the chat model loads it lazily (n8n < 2.16 has none)
+			external: ['n8n-workflow', '@n8n/ai-node-sdk'],
 			write: false,
 			legalComments: 'inline',
 			metafile: true,
@@ -120,7 +121,7 @@ function walk(dir) {
 }
 
 async function verify() {
-	const allowed = new Set(['n8n-workflow', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+	const allowed = new Set(['n8n-workflow', '@n8n/ai-node-sdk', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 	const problems = [];
 	for (const file of walk(path.resolve(__dirname, 'dist')).filter((f) => f.endsWith('.js'))) {
 		const code = fs.readFileSync(file, 'utf8');
