@@ -105,10 +105,16 @@ async function main() {
 	check('eventsource-parser is bundled into at least one node (so the notice above was checked)', bundles.length > 0);
 	const manifest = JSON.parse(fs.readFileSync(path.join(unpacked, 'package.json'), 'utf8'));
 	check(
-		'no runtime dependencies; peerDependencies name only n8n-workflow',
-		!manifest.dependencies && Object.keys(manifest.peerDependencies ?? {}).join() === 'n8n-workflow',
-		{ dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies },
+		'no runtime dependencies; peerDependencies name only n8n-workflow and @n8n/ai-node-sdk ("*", with n8n.aiNodeSdkVersion 1)',
+		!manifest.dependencies &&
+			Object.keys(manifest.peerDependencies ?? {}).sort().join() === '@n8n/ai-node-sdk,n8n-workflow' &&
+			manifest.peerDependencies['@n8n/ai-node-sdk'] === '*' &&
+			manifest.n8n?.aiNodeSdkVersion === 1,
+		{ dependencies: manifest.dependencies, peerDependencies: manifest.peerDependencies, aiNodeSdkVersion: manifest.n8n?.aiNodeSdkVersion },
 	);
+	// n8n before 2.16 has no SDK, and a top-level require that fails drops the whole package
+	const eager = pkg.n8n.nodes.filter((e) => /^(?:var|const|let) [\w$]+ = (?:__toESM\()?require\("@n8n\/ai-node-sdk"\)/m.test(fs.readFileSync(path.join(unpacked, e), 'utf8')));
+	check('@n8n/ai-node-sdk is never required at load time (only inside the function that supplies the model)', eager.length === 0, eager);
 
 	// ----- 2. n8n's scanner ---------------------------------------------------------------------
 	console.log("\n== n8n's community package scanner (@n8n/scan-community-package, both legs)");
