@@ -345,9 +345,27 @@ async function runPoll({ type = 'pokeeTrigger', parameters, credentials = {}, st
  * node supplied (for a chat model, n8n's LangChain adapter), the context and the run data n8n's
  * tracing added to it (`outputs`: [{type, data}]).
  */
-async function runSupply({ type, parameters, credentials = {}, executionId, abortSignal }) {
-	const node = makeNode(type, parameters, credentials);
-	const workflow = new Workflow({ id: 'harness-supply', name: 'harness-supply', nodes: [node], connections: {}, nodeTypes, active: false, settings: {} });
+async function runSupply({ type, parameters, credentials = {}, executionId, abortSignal, external }) {
+	// external: another package's node ({type, version, instance}), e.g. n8n's OpenAI Chat Model for the bench
+	const node = external
+		? {
+				id: 'c0ffee00-0000-4000-8000-000000000002',
+				name: 'Chat Model',
+				type: external.type,
+				typeVersion: external.version,
+				position: [0, 0],
+				parameters,
+				credentials: Object.fromEntries(Object.keys(credentials).map((t) => [t, { id: `cred-${t}`, name: t }])),
+			}
+		: makeNode(type, parameters, credentials);
+	const types = external
+		? {
+				...nodeTypes,
+				getByName: (name) => (name === external.type ? external.instance : nodeTypes.getByName(name)),
+				getByNameAndVersion: (name, v) => (name === external.type ? external.instance : nodeTypes.getByNameAndVersion(name, v)),
+			}
+		: nodeTypes;
+	const workflow = new Workflow({ id: 'harness-supply', name: 'harness-supply', nodes: [node], connections: {}, nodeTypes: types, active: false, settings: {} });
 	const id = executionId ?? String(++executionCounter);
 	const hooks = new core.ExecutionLifecycleHooks('manual', id, { id: 'harness-supply', name: 'harness-supply', nodes: [node], connections: {}, active: false, settings: {} });
 	const runExecutionData = { version: 1, startData: {}, resultData: { runData: {} }, executionData: { contextData: {}, metadata: {}, nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: null } };
@@ -372,7 +390,7 @@ async function runSupply({ type, parameters, credentials = {}, executionId, abor
 		return addOutputData(connectionType, currentNodeRunIndex, data, ...rest);
 	};
 	try {
-		const supplied = await nodeType(type).supplyData.call(ctx, 0);
+		const supplied = await (external ? external.instance : nodeType(type)).supplyData.call(ctx, 0);
 		return { response: supplied.response, ctx, outputs };
 	} catch (error) {
 		return { error, ctx, outputs };
