@@ -217,7 +217,9 @@ class N8n {
 		this.userFolder = userFolder;
 		this.dataDir = path.join(userFolder, '.n8n');
 		this.server = undefined;
-		this.env = env;
+		// the repository's own copy of the AI SDK must not be what n8n finds (hideRepoSdk.js)
+		const preload = `--require ${path.join(__dirname, 'hideRepoSdk.js')}`;
+		this.env = { NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' '), ...env };
 	}
 
 	/** `n8n <args>` through scripts/n8n-run.sh (Node 24, headless, loopback, no telemetry). */
