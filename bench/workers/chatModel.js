@@ -15,6 +15,9 @@ async function supply(harness, config) {
 	if (config.subject === 'pokee') {
 		return await harness.runSupply({
 			type: 'pokeeChatModel',
+			// an execution id of its own: every worker's harness counts from 1, and the same id, node,
+			// body and call number make the same Idempotency-Key, which Pokee answers with a replay
+			executionId: `bench-${process.pid}-${Date.now()}`,
 			parameters: { model: 'pokee-isaac', reasoningEffort: 'minimal', options: {} },
 			credentials: { pokeeApi: { apiKey: config.apiKey, baseUrl: config.baseUrl } },
 		});
