@@ -135,6 +135,11 @@ function run(command, args, { env = {}, onLine, quiet = true } = {}) {
 	});
 	children.add(child);
 	recordChildren();
+	// decoded as a stream: a multi-byte character split between two pipe reads stays whole (adding
+	// Buffers to a string decodes each read alone, and the e2e saw "é" become two U+FFFD in a
+	// 20-answer run's printed JSON)
+	child.stdout.setEncoding('utf8');
+	child.stderr.setEncoding('utf8');
 	let stdout = '';
 	let stderr = '';
 	let partial = '';
