@@ -10,7 +10,7 @@
  *               (PostgreSQL + Redis), 1 worker vs 2 workers at the same concurrency
  * Results: stdout, and bench/results/<timestamp>.{json,md} plus latest.{json,md} (git-ignored).
  *
- * Flags: --only=stream,download,fanout,trigger,queue   --quick (fewer repeats)
+ * Flags: --only=stream,download,fanout,trigger,queue,chatmodel   --quick (fewer repeats)
  *        --queue-event-ms=<ms> (queue: the agent's pause before each of a turn's 6 events, default 340)
  *        --dist (workers load dist/ instead of the TypeScript sources; needs `npm run build`)
  * The nodes are loaded from the TypeScript sources (esbuild-transpiled) by default, so a run
@@ -40,7 +40,7 @@ if (NODE_MAJOR < 24) {
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(`--${name}`);
 const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
-const only = option('only')?.split(',') ?? ['stream', 'download', 'fanout', 'trigger', 'queue'];
+const only = option('only')?.split(',') ?? ['stream', 'download', 'fanout', 'trigger', 'queue', 'chatmodel'];
 const quick = flag('quick');
 if (flag('dist')) {
 	if (!fs.existsSync(path.join(__dirname, '..', 'dist', 'nodes', 'Pokee', 'Pokee.node.js'))) {
@@ -128,6 +128,7 @@ function markdown(results) {
 		out.push('', 'With Include Output Listing each finished turn adds one listing request (per event, not per watched session).', '');
 	}
 	if (results.queue) out.push(require('./lib/queue').markdown(results.queue));
+	if (results.chatmodel) out.push(require('./lib/chatModel').markdown(results.chatmodel));
 	return out.join('\n');
 }
 
@@ -154,6 +155,7 @@ async function main() {
 					log,
 				}),
 		],
+		['chatmodel', "6. chat model: Pokee vs n8n's OpenAI Chat Model", () => require('./lib/chatModel').benchChatModel({ rounds: quick ? 5 : 7, log })],
 	];
 	results.errors = {};
 	for (const [key, title, bench] of benches) {

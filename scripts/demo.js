@@ -67,7 +67,8 @@ async function main() {
 	await n8n.signIn(OWNER).catch(() => undefined);
 	console.log(`
 n8n is running: http://127.0.0.1:${EDITOR_PORT}  (log in as ${OWNER.email} / ${OWNER.password})
-  Workflows: the six examples, plus four test-only variants (wrong keys, Responses API, tool_call.arguments). Credentials
+  Workflows: the seven examples (the Pokee Chat Model agent among them), plus seven test-only variants (wrong keys, Responses API,
+  tool_call.arguments, the chat model's Basic LLM Chain, 20 dropped streams and published chat). Credentials
   "Poke account", "Pokee account" and "OpenAI account" point at the fakes, which keep running.
   The deck workflow is published: its Pokee Trigger polls every minute; run its manual part
   again to see a new deck arrive as an execution.

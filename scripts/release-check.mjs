@@ -132,6 +132,16 @@ async function checkPackage(pkg, scanner) {
 	}
 	const badRequires = [...requires].filter((r) => !builtins.has(r) && !peers.includes(r));
 	check(`${name}: every require/import is a Node built-in or a peer (${[...requires].sort().join(', ')})`, badRequires.length === 0, badRequires);
+	// n8n before 2.16 has no SDK, and a top-level require that fails drops the whole package
+	const eager = pkg.nodes.filter((e) => /^(?:var|const|let) [\w$]+ = (?:__toESM\()?require\("@n8n\/ai-node-sdk"\)/m.test(read(e)));
+	check(`${name}: @n8n/ai-node-sdk is never required at load time (only inside the function that supplies the model)`, eager.length === 0, eager);
+	if (manifest.n8n?.aiNodeSdkVersion !== undefined || peers.includes('@n8n/ai-node-sdk')) {
+		check(
+			`${name}: the AI SDK peer ("*") goes with n8n.aiNodeSdkVersion 1`,
+			manifest.n8n?.aiNodeSdkVersion === 1 && manifest.peerDependencies?.['@n8n/ai-node-sdk'] === '*',
+			{ aiNodeSdkVersion: manifest.n8n?.aiNodeSdkVersion, peerDependencies: manifest.peerDependencies },
+		);
+	}
 
 	check(`${name}: LICENSE is the MIT license, as package.json says`, /^MIT License/.test(read('LICENSE')) && manifest.license === 'MIT');
 	if (bundlesParser.length) {

@@ -17,6 +17,7 @@ test('the packages are n8n-nodes-poke (Poke) and n8n-nodes-pokee (Pokee, Pokee T
 		'n8n-nodes-pokee': [
 			'dist/nodes/Pokee/Pokee.node.js',
 			'dist/nodes/PokeeTrigger/PokeeTrigger.node.js',
+			'dist/nodes/PokeeChatModel/PokeeChatModel.node.js',
 			'dist/credentials/PokeeApi.credentials.js',
 		],
 	});
@@ -50,7 +51,14 @@ test('every example names our node types by the package that ships them', () => 
 			seen.add(node.type);
 		}
 	}
-	// all three nodes (and the tool variant) appear in some example
-	expect([...seen].sort()).toEqual(['n8n-nodes-poke.poke', 'n8n-nodes-pokee.pokee', 'n8n-nodes-pokee.pokeeTool', 'n8n-nodes-pokee.pokeeTrigger']);
-	expect(Object.keys(PACKAGE_OF).sort()).toEqual(['poke', 'pokee', 'pokeeTrigger']);
+	// all four nodes (and the tool variants) appear in some example
+	expect([...seen].sort()).toEqual([
+		'n8n-nodes-poke.poke',
+		'n8n-nodes-poke.pokeTool',
+		'n8n-nodes-pokee.pokee',
+		'n8n-nodes-pokee.pokeeChatModel',
+		'n8n-nodes-pokee.pokeeTool',
+		'n8n-nodes-pokee.pokeeTrigger',
+	]);
+	expect(Object.keys(PACKAGE_OF).sort()).toEqual(['poke', 'pokee', 'pokeeChatModel', 'pokeeTrigger']);
 });

@@ -156,6 +156,11 @@ function run(command, args, { env = {}, onLine, quiet = true } = {}) {
 	});
 	children.add(child);
 	recordChildren();
+	// decoded as a stream: a multi-byte character split between two pipe reads stays whole (adding
+	// Buffers to a string decodes each read alone, and the e2e saw "é" become two U+FFFD in a
+	// 20-answer run's printed JSON)
+	child.stdout.setEncoding('utf8');
+	child.stderr.setEncoding('utf8');
 	let stdout = '';
 	let stderr = '';
 	let partial = '';
@@ -238,7 +243,9 @@ class N8n {
 		this.userFolder = userFolder;
 		this.dataDir = path.join(userFolder, '.n8n');
 		this.server = undefined;
-		this.env = env;
+		// the repository's own copy of the AI SDK must not be what n8n finds (hideRepoSdk.js)
+		const preload = `--require ${path.join(__dirname, 'hideRepoSdk.js')}`;
+		this.env = { NODE_OPTIONS: [process.env.NODE_OPTIONS, preload].filter(Boolean).join(' '), ...env };
 	}
 
 	/** `n8n <args>` through scripts/n8n-run.sh (Node 24, headless, loopback, no telemetry). */

@@ -18,6 +18,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { isDeepStrictEqual } = require('node:util');
 const L = require('./lib');
+const CM = require('./chatModel');
 
 const EXAMPLES = {
 	send: 'poke-send-message.json',
@@ -26,12 +27,13 @@ const EXAMPLES = {
 	agent: 'pokee-ai-agent-tool.json',
 	deck: 'pokee-deck-job.json',
 	tool: 'pokee-client-tool.json',
+	chatModel: CM.EXAMPLE,
 };
 
 /** The packages (packages/<name>) and the nodes n8n reports installing for each. */
 const PACKAGE_NODES = {
 	'n8n-nodes-poke': ['Poke'],
-	'n8n-nodes-pokee': ['Pokee', 'Pokee Trigger'],
+	'n8n-nodes-pokee': ['Pokee', 'Pokee Chat Model', 'Pokee Trigger'],
 };
 
 // Well-formed but unknown keys, so the API (not the node's input checks) rejects them.
@@ -105,8 +107,13 @@ async function runScenario({ report, userFolder, keep = false, port }) {
 		return ran;
 	};
 
+	// E2E_ONLY: a pattern; only the parts whose title matches run after the set-up (for iterating)
+	const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : undefined;
+	const all = part;
+	const selected = async (title, fn) => (only && !only.test(title) ? true : await all(title, fn));
 	try {
-		if (!(await part('Set up n8n: package, credentials, workflows', setUp))) return { fakes, n8n };
+		if (!(await all('Set up n8n: package, credentials, workflows', setUp))) return { fakes, n8n };
+		const part = selected;
 		await part(`Poke: send a message (${EXAMPLES.send})`, sendMessage);
 		await part(`Poke: create + fire a webhook (${EXAMPLES.webhook})`, webhook);
 		await part(`Pokee: one-shot question (${EXAMPLES.ask})`, askQuestion);
@@ -115,6 +122,9 @@ async function runScenario({ report, userFolder, keep = false, port }) {
 		await part('Wrong API keys fail clearly, without leaking the key', wrongKeys);
 		await part(`Pokee deck job + Pokee Trigger (${EXAMPLES.deck})`, deckJob);
 		await part("n8n's credential test (Test connection) has no side effects", credentialTests);
+		await part(`Pokee Chat Model: the AI Agent's model, Poke as its tool (${EXAMPLES.chatModel})`, (c) => CM.chatModelAgent(c, execute));
+		await part('Pokee Chat Model: Basic LLM Chain, 20 mid-stream drops', (c) => CM.chatModelChain(c, execute));
+		await part('Pokee Chat Model: streamed into a Chat Trigger response', CM.chatModelStreaming);
 		await part('No API key in n8n output or in its database', noKeysStored);
 	} finally {
 		if (!keep) {
@@ -162,10 +172,10 @@ async function setUp({ report, fakes, n8n, wf }) {
 
 	// All workflows in one import (each CLI start costs seconds): the examples as they are, plus
 	// the test-only variants.
-	const all = [...Object.values(wf), ...testWorkflows(wf)];
-	await n8n.importWorkflow(all);
+	const workflows = [...Object.values(wf), ...testWorkflows(wf), ...CM.chatModelWorkflows(wf)];
+	await n8n.importWorkflow(workflows);
 	const ids = (await n8n.query('SELECT id FROM workflow_entity')).map((row) => row.id);
-	const expected = all.map((w) => w.id);
+	const expected = workflows.map((w) => w.id);
 	report.check(
 		'every workflow imported',
 		expected.every((id) => ids.includes(id)),

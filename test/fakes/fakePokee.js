@@ -1319,7 +1319,11 @@ async function startFakePokee(options = {}) {
 		await emit('response.in_progress', { response: turn.responseShell('in_progress') });
 		if (plan.reasoning) {
 			const item = reasoningItem();
-			await emit('response.output_item.added', { output_index: output.length, item });
+			await emit('response.output_item.added', { output_index: output.length, item: { ...item, summary: [] } });
+			// the summary streams as OpenAI's reasoning_summary_text deltas, then the whole item
+			for (const delta of THINKING) {
+				await emit('response.reasoning_summary_text.delta', { item_id: item.id, output_index: output.length, summary_index: 0, delta });
+			}
 			await emit('response.output_item.done', { output_index: output.length, item });
 			output.push(item);
 		}

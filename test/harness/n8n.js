@@ -48,6 +48,7 @@ const NODE_SOURCES = {
 	poke: ['nodes/Poke/Poke.node', 'Poke'],
 	pokee: ['nodes/Pokee/Pokee.node', 'Pokee'],
 	pokeeTrigger: ['nodes/PokeeTrigger/PokeeTrigger.node', 'PokeeTrigger'],
+	pokeeChatModel: ['nodes/PokeeChatModel/PokeeChatModel.node', 'PokeeChatModel'],
 };
 const CREDENTIAL_SOURCES = {
 	pokeApi: ['credentials/PokeApi.credentials', 'PokeApi'],
@@ -351,9 +352,67 @@ async function runPoll({ type = 'pokeeTrigger', parameters, credentials = {}, st
 	return { result, error, staticData };
 }
 
+/**
+ * Calls a sub-node's supplyData() in n8n's real SupplyDataContext (as a root node such as the AI
+ * Agent would through its input connection). Returns { response, ctx, outputs, error }: what the
+ * node supplied (for a chat model, n8n's LangChain adapter), the context and the run data n8n's
+ * tracing added to it (`outputs`: [{type, data}]).
+ */
+async function runSupply({ type, parameters, credentials = {}, executionId, abortSignal, external }) {
+	// external: another package's node ({type, version, instance}), e.g. n8n's OpenAI Chat Model for the bench
+	const node = external
+		? {
+				id: 'c0ffee00-0000-4000-8000-000000000002',
+				name: 'Chat Model',
+				type: external.type,
+				typeVersion: external.version,
+				position: [0, 0],
+				parameters,
+				credentials: Object.fromEntries(Object.keys(credentials).map((t) => [t, { id: `cred-${t}`, name: t }])),
+			}
+		: makeNode(type, parameters, credentials);
+	const types = external
+		? {
+				...nodeTypes,
+				getByName: (name) => (name === external.type ? external.instance : nodeTypes.getByName(name)),
+				getByNameAndVersion: (name, v) => (name === external.type ? external.instance : nodeTypes.getByNameAndVersion(name, v)),
+			}
+		: nodeTypes;
+	const workflow = new Workflow({ id: 'harness-supply', name: 'harness-supply', nodes: [node], connections: {}, nodeTypes: types, active: false, settings: {} });
+	const id = executionId ?? String(++executionCounter);
+	const hooks = new core.ExecutionLifecycleHooks('manual', id, { id: 'harness-supply', name: 'harness-supply', nodes: [node], connections: {}, active: false, settings: {} });
+	const runExecutionData = { version: 1, startData: {}, resultData: { runData: {} }, executionData: { contextData: {}, metadata: {}, nodeExecutionStack: [], waitingExecution: {}, waitingExecutionSource: null } };
+	const ctx = new core.SupplyDataContext(
+		workflow,
+		node,
+		additionalData(hooks, credentials, { executionId: id }),
+		'manual',
+		runExecutionData,
+		0,
+		[],
+		{ main: [[{ json: {} }]] },
+		'ai_languageModel',
+		{ node, data: { main: [[{ json: {} }]] }, source: null },
+		[],
+		abortSignal,
+	);
+	const outputs = [];
+	const addOutputData = ctx.addOutputData.bind(ctx);
+	ctx.addOutputData = (connectionType, currentNodeRunIndex, data, ...rest) => {
+		outputs.push({ type: connectionType, data });
+		return addOutputData(connectionType, currentNodeRunIndex, data, ...rest);
+	};
+	try {
+		const supplied = await (external ? external.instance : nodeType(type)).supplyData.call(ctx, 0);
+		return { response: supplied.response, ctx, outputs };
+	} catch (error) {
+		return { error, ctx, outputs };
+	}
+}
+
 /** The bytes n8n stored for a binary property (from its filesystem store). */
 async function binaryBytes(binary) {
 	return await Container.get(core.BinaryDataService).getAsBuffer(binary);
 }
 
-module.exports = { runNode, runPoll, binaryBytes, nodeType, declaredOperations, credentialType, typeName };
+module.exports = { runNode, runPoll, runSupply, binaryBytes, nodeType, declaredOperations, credentialType, typeName };
