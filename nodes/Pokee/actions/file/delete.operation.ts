@@ -6,11 +6,10 @@ import { pokeeRequest, sessionFilePath } from '../../transport';
 import { readSessionId, sessionIdField } from '../session/fields';
 import { filePathField } from './fields';
 
-const show = { resource: ['file'], operation: ['delete'] };
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session whose write scope covers the path'),
-	filePathField(show, 'output/old.pptx', 'Workspace-relative path of the file to delete'),
+	sessionIdField('Any live session whose write scope covers the path'),
+	filePathField('output/old.pptx', 'Workspace-relative path of the file to delete'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {

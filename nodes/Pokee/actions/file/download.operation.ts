@@ -6,12 +6,11 @@ import { readSessionId, sessionIdField } from '../session/fields';
 import { downloadFile } from '../../transport/files';
 import { binaryPropertyField, filePathField, readBinaryPropertyName } from './fields';
 
-const show = { resource: ['file'], operation: ['download'] };
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
-	filePathField(show, 'output/report.pptx', 'Workspace-relative path of the file'),
-	binaryPropertyField(show, 'Name of the binary property to put the file in'),
+	sessionIdField('Any live session: it selects which file access scope applies'),
+	filePathField('output/report.pptx', 'Workspace-relative path of the file'),
+	binaryPropertyField('Name of the binary property to put the file in'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData> {

@@ -7,17 +7,15 @@ import { readSessionId, sessionIdField } from '../session/fields';
 import { downloadFile, listFolder } from '../../transport/files';
 import { binaryPropertyField, readBinaryPropertyName } from './fields';
 
-const show = { resource: ['file'], operation: ['downloadMany'] };
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
+	sessionIdField('Any live session: it selects which file access scope applies'),
 	{
 		displayName: 'Folder',
 		name: 'folder',
 		type: 'string',
 		default: 'output',
 		description: 'Workspace folder to download from; empty means the workspace root',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'File Name Pattern',
@@ -26,7 +24,6 @@ export const description: INodeProperties[] = [
 		default: '*',
 		placeholder: '*.pptx',
 		description: 'Only files whose name matches: * is any run of characters, ? one character',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Recursive',
@@ -34,9 +31,8 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to look in sub-folders too',
-		displayOptions: { show },
 	},
-	binaryPropertyField(show, 'Name of the binary property to put each file in'),
+	binaryPropertyField('Name of the binary property to put each file in'),
 ];
 
 /** One output item per matching file, each streamed into n8n's binary store. */

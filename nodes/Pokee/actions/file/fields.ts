@@ -1,10 +1,9 @@
 import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
-import type { Show } from '../../../shared/params';
 import { inputError } from '../../../shared/params';
 
-export function binaryPropertyField(show: Show, description: string): INodeProperties {
+export function binaryPropertyField(description: string): INodeProperties {
 	return {
 		displayName: 'Binary Property',
 		name: 'binaryPropertyName',
@@ -12,12 +11,11 @@ export function binaryPropertyField(show: Show, description: string): INodePrope
 		default: 'data',
 		required: true,
 		description,
-		displayOptions: { show },
 	};
 }
 
 /** The File Path field of Download, Upload and Delete. */
-export function filePathField(show: Show, placeholder: string, description: string): INodeProperties {
+export function filePathField(placeholder: string, description: string): INodeProperties {
 	return {
 		displayName: 'File Path',
 		name: 'path',
@@ -26,7 +24,6 @@ export function filePathField(show: Show, placeholder: string, description: stri
 		required: true,
 		placeholder,
 		description,
-		displayOptions: { show },
 	};
 }
 

@@ -5,10 +5,9 @@ import type { PokeeEnv } from '../../transport';
 import { readSessionId, sessionIdField } from '../session/fields';
 import { listFolder } from '../../transport/files';
 
-const show = { resource: ['file'], operation: ['list'] };
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
+	sessionIdField('Any live session: it selects which file access scope applies'),
 	{
 		displayName: 'Folder',
 		name: 'folder',
@@ -16,7 +15,6 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'output',
 		description: 'Workspace folder to list; empty lists the workspace root',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Recursive',
@@ -24,7 +22,6 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to list sub-folders too',
-		displayOptions: { show },
 	},
 ];
 

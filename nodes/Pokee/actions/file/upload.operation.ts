@@ -6,12 +6,11 @@ import { pokeeJson, sessionFilePath } from '../../transport';
 import { readSessionId, sessionIdField } from '../session/fields';
 import { binaryBody, binaryPropertyField, filePathField, inputBinary, readBinaryPropertyName } from './fields';
 
-const show = { resource: ['file'], operation: ['upload'] };
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session whose write scope covers the path'),
-	filePathField(show, 'inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),
-	binaryPropertyField(show, 'Name of the input binary property holding the file'),
+	sessionIdField('Any live session whose write scope covers the path'),
+	filePathField('inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),
+	binaryPropertyField('Name of the input binary property holding the file'),
 ];
 
 /** PUT is idempotent (the same bytes to the same path), so it is retried after 5xx. */

@@ -6,9 +6,8 @@ import { cancelTurn } from '../../transport/followTurn';
 import { readSessionId, sessionIdField } from '../session/fields';
 import { responseIdField } from './resume.operation';
 
-const show = { resource: ['message'], operation: ['cancel'] };
 
-export const description: INodeProperties[] = [sessionIdField(show), responseIdField(show)];
+export const description: INodeProperties[] = [sessionIdField(), responseIdField()];
 
 /** 202 cancelling, or 200 already_complete: both are outputs, not errors. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {

@@ -1,6 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import type { Show } from '../../../shared/params';
 import { inputError } from '../../../shared/params';
 import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
@@ -10,9 +9,8 @@ import { readSessionId, sessionIdField } from '../session/fields';
 import { finishTurn } from './finish';
 import { readTurnOptions, turnOptionsField } from './turnOptions';
 
-const show = { resource: ['message'], operation: ['resume'] };
 
-export const responseIdField = (where: Show): INodeProperties => ({
+export const responseIdField = (): INodeProperties => ({
 	displayName: 'Response ID',
 	name: 'responseId',
 	type: 'string',
@@ -20,21 +18,19 @@ export const responseIdField = (where: Show): INodeProperties => ({
 	required: true,
 	placeholder: 'msg_a1b2c3d4e5f6',
 	description: 'The response_id of the turn (from Send Message)',
-	displayOptions: { show: where },
 });
 
 export const description: INodeProperties[] = [
-	sessionIdField(show),
-	responseIdField(show),
+	sessionIdField(),
+	responseIdField(),
 	{
 		displayName: 'Last Event ID',
 		name: 'lastEventId',
 		type: 'string',
 		default: '',
 		description: 'Continue after this event number; empty replays the turn from its first event',
-		displayOptions: { show },
 	},
-	turnOptionsField(show),
+	turnOptionsField(),
 ];
 
 /** Reads an optional event number parameter: empty, or a whole number >= 0. */

@@ -22,7 +22,6 @@ import {
 	withIdempotencyScope,
 } from './turnScope';
 
-const show = { resource: ['message'], operation: ['send'] };
 
 export const description: INodeProperties[] = [
 	{
@@ -34,10 +33,9 @@ export const description: INodeProperties[] = [
 			{ name: 'Existing Session', value: 'existing', description: 'Send to a session by its ID' },
 			{ name: 'New Session', value: 'new', description: 'Create a session for each item, then send' },
 		],
-		displayOptions: { show },
 	},
-	sessionIdField({ ...show, sessionMode: ['existing'] }),
-	sessionOptionsField({ ...show, sessionMode: ['new'] }),
+	sessionIdField(undefined, { sessionMode: ['existing'] }),
+	sessionOptionsField({ sessionMode: ['new'] }),
 	{
 		displayName: 'Message',
 		name: 'message',
@@ -47,7 +45,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'Build a Temasek-style PPT on Q3 NVIDIA performance',
 		description: 'Prompt for the agent, plain text or markdown',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -56,9 +53,8 @@ export const description: INodeProperties[] = [
 		default: true,
 		description:
 			'Whether to stream the turn to its end. Off: output the response ID as soon as it is known and let the turn run on (pick the result up with the Pokee Trigger, Session → Wait Until Idle or Message → Resume).',
-		displayOptions: { show },
 	},
-	withIdempotencyScope(turnOptionsField(show, { busy: true, idempotency: true })),
+	withIdempotencyScope(turnOptionsField({ busy: true, idempotency: true })),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {

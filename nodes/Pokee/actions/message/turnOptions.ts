@@ -3,12 +3,11 @@ import { createHash } from 'node:crypto';
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { chatStream } from '../../../shared/compat';
-import type { Show } from '../../../shared/params';
 import { MAX_SECONDS, positiveInteger } from '../../../shared/params';
 import type { FollowOptions } from '../../transport/followTurn';
 
 /** Options of every operation that follows a turn's stream (Send, Resume, Submit, Response). */
-export function turnOptionsField(show: Show, { toolCalls = true, busy = false, idempotency = false } = {}): INodeProperties {
+export function turnOptionsField({ toolCalls = true, busy = false, idempotency = false } = {}): INodeProperties {
 	const options: INodeProperties[] = [
 		{
 			displayName: 'Cancel on Time Limit',
@@ -72,7 +71,6 @@ export function turnOptionsField(show: Show, { toolCalls = true, busy = false, i
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
 		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }

@@ -10,7 +10,6 @@ import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } 
 import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from '../message/turnOptions';
 import { checkTools } from '../session/fields';
 
-const show = { resource: ['response'], operation: ['create'] };
 
 export const description: INodeProperties[] = [
 	{
@@ -22,7 +21,6 @@ export const description: INodeProperties[] = [
 			{ name: 'Text', value: 'text', description: 'One user message' },
 			{ name: 'Items (JSON)', value: 'items', description: 'OpenAI Responses input items: messages, function_call, function_call_output' },
 		],
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Input',
@@ -32,7 +30,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'What is the weather in Paris?',
-		displayOptions: { show: { ...show, inputType: ['text'] } },
+		displayOptions: { show: { inputType: ['text'] } },
 	},
 	{
 		displayName: 'Input Items (JSON)',
@@ -41,7 +39,7 @@ export const description: INodeProperties[] = [
 		default: '[{"role": "user", "content": "Hello"}]',
 		required: true,
 		description: 'The whole conversation, as a JSON array of input items',
-		displayOptions: { show: { ...show, inputType: ['items'] } },
+		displayOptions: { show: { inputType: ['items'] } },
 	},
 	{
 		displayName: 'Model',
@@ -50,7 +48,6 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'pokee-isaac-high-reasoning',
 		description: "Model for this call (empty = the tenant's default)",
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Tools (JSON)',
@@ -58,7 +55,6 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default: '[]',
 		description: 'Function tools in the flat Responses shape (at most 128; names up to 64 characters)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Reasoning Effort',
@@ -71,7 +67,6 @@ export const description: INodeProperties[] = [
 			{ name: 'Medium', value: 'medium' },
 			{ name: 'High', value: 'high' },
 		],
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Stream',
@@ -79,9 +74,8 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to receive the answer as a resumable event stream (recommended for long answers)',
-		displayOptions: { show },
 	},
-	turnOptionsField(show, { toolCalls: false, idempotency: true }),
+	turnOptionsField({ toolCalls: false, idempotency: true }),
 ];
 
 /** The text of every output_text part of a Responses object. */

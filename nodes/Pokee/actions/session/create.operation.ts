@@ -4,7 +4,7 @@ import type { PokeeEnv } from '../../transport';
 import { pokeeJson, UNANSWERED } from '../../transport';
 import { sessionCreateBody, sessionOptionsField } from './fields';
 
-export const description: INodeProperties[] = [sessionOptionsField({ resource: ['session'], operation: ['create'] })];
+export const description: INodeProperties[] = [sessionOptionsField()];
 
 /** Not retried on 5xx: a repeat could create a second session. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {

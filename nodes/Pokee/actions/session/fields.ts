@@ -5,14 +5,14 @@ import { inputError, parseJsonArray, parseJsonObject, positiveInteger, splitList
 import { checkFilePath, checkId } from '../../helpers/validate';
 
 /** The options of a new session, shared by Session → Create and Message → Send ("new session"). */
-export function sessionOptionsField(show: Show): INodeProperties {
+export function sessionOptionsField(show?: Show): INodeProperties {
 	return {
 		displayName: 'Session Options',
 		name: 'sessionOptions',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
+		...(show ? { displayOptions: { show } } : {}),
 		options: [
 			{
 				displayName: 'File Access: Read Paths',
@@ -116,7 +116,7 @@ export function sessionCreateBody(ctx: IExecuteFunctions, itemIndex: number): ID
 }
 
 /** The Session ID field, for every operation that acts on one session. */
-export function sessionIdField(show: Show, description = 'ID of the session, e.g. sess_a86118c06688'): INodeProperties {
+export function sessionIdField(description = 'ID of the session, e.g. sess_a86118c06688', show?: Show): INodeProperties {
 	return {
 		displayName: 'Session ID',
 		name: 'sessionId',
@@ -125,7 +125,7 @@ export function sessionIdField(show: Show, description = 'ID of the session, e.g
 		required: true,
 		placeholder: 'sess_a86118c06688',
 		description,
-		displayOptions: { show },
+		...(show ? { displayOptions: { show } } : {}),
 	};
 }
 

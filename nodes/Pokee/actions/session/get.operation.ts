@@ -4,7 +4,7 @@ import type { PokeeEnv } from '../../transport';
 import { pokeeJson, seg } from '../../transport';
 import { readSessionId, sessionIdField } from './fields';
 
-export const description: INodeProperties[] = [sessionIdField({ resource: ['session'], operation: ['get'] })];
+export const description: INodeProperties[] = [sessionIdField()];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const id = readSessionId(this, itemIndex);

@@ -4,7 +4,6 @@ import { ownValue, parseJsonObject, positiveInteger } from '../../../shared/para
 import type { PokeeEnv } from '../../transport';
 import { listSessions } from '../../transport';
 
-const show = { resource: ['session'], operation: ['getMany'] };
 
 export const description: INodeProperties[] = [
 	{
@@ -13,7 +12,6 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Limit',
@@ -22,7 +20,7 @@ export const description: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 50,
 		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
+		displayOptions: { show: { returnAll: [false] } },
 	},
 	{
 		displayName: 'Filter',
@@ -34,7 +32,6 @@ export const description: INodeProperties[] = [
 			{ name: 'Busy', value: 'busy', description: 'Only sessions running a turn' },
 			{ name: 'Idle', value: 'idle', description: 'Only sessions not running a turn' },
 		],
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Metadata Filter (JSON)',
@@ -43,7 +40,6 @@ export const description: INodeProperties[] = [
 		default: '{}',
 		description:
 			'Only sessions whose metadata has all these key/values. A Send with New Session and the Input Item idempotency scope marks its session with n8n_workflow_id, n8n_execution_id, n8n_node and n8n_turn_key: filter on your workflow\'s ID with Filter = Busy to find turns whose execution is gone.',
-		displayOptions: { show },
 	},
 ];
 

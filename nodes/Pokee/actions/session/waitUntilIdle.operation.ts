@@ -7,10 +7,9 @@ import type { PokeeEnv } from '../../transport';
 import { pokeeJson, seg } from '../../transport';
 import { readSessionId, sessionIdField } from './fields';
 
-const show = { resource: ['session'], operation: ['waitUntilIdle'] };
 
 export const description: INodeProperties[] = [
-	sessionIdField(show),
+	sessionIdField(),
 	{
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollInterval',
@@ -18,7 +17,6 @@ export const description: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: MAX_SECONDS.pollInterval },
 		default: 5,
 		description: 'How often to read the session (at most 3600)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Time Limit (Seconds)',
@@ -27,7 +25,6 @@ export const description: INodeProperties[] = [
 		typeOptions: { minValue: 1, maxValue: MAX_SECONDS.idleWait },
 		default: 3600,
 		description: 'Fail when the session is still busy after this long (at most 86400, one day)',
-		displayOptions: { show },
 	},
 ];
 

@@ -5,7 +5,7 @@ import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, seg } from '../../transport';
 import { skillNameField } from './fields';
 
-export const description: INodeProperties[] = [skillNameField({ resource: ['skill'], operation: ['delete'] })];
+export const description: INodeProperties[] = [skillNameField()];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const name = checkSkillName(this.getNode(), this.getNodeParameter('skillName', itemIndex), itemIndex);

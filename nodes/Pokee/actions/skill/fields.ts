@@ -1,8 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-import type { Show } from '../../../shared/params';
-
-export function skillNameField(show: Show): INodeProperties {
+export function skillNameField(): INodeProperties {
 	return {
 		displayName: 'Skill Name',
 		name: 'skillName',
@@ -11,6 +9,5 @@ export function skillNameField(show: Show): INodeProperties {
 		required: true,
 		placeholder: 'quarterly-report',
 		description: '1–64 characters of a-z, 0-9, "_" or "-", starting with a letter or digit (the "custom-" prefix is reserved)',
-		displayOptions: { show },
 	};
 }

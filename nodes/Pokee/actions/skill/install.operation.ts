@@ -6,11 +6,10 @@ import { pokeeJson, seg } from '../../transport';
 import { binaryBody, binaryPropertyField, inputBinary, readBinaryPropertyName } from '../file/fields';
 import { skillNameField } from './fields';
 
-const show = { resource: ['skill'], operation: ['install'] };
 
 export const description: INodeProperties[] = [
-	skillNameField(show),
-	binaryPropertyField(show, 'Input binary property holding the skill as a zip with SKILL.md at its root'),
+	skillNameField(),
+	binaryPropertyField('Input binary property holding the skill as a zip with SKILL.md at its root'),
 ];
 
 /** Installs or replaces a skill; it takes effect in sessions created afterwards. */

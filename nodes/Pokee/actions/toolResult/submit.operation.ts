@@ -11,7 +11,6 @@ import { readEventId } from '../message/resume.operation';
 import { readTurnOptions, turnOptionsField } from '../message/turnOptions';
 import { readSessionId } from '../session/fields';
 
-const show = { resource: ['toolResult'], operation: ['submit'] };
 
 export const description: INodeProperties[] = [
 	{
@@ -21,7 +20,6 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.session_id }}',
 		required: true,
 		description: 'Session of the waiting turn (mapped from the tool_call_requested item by default)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Response ID',
@@ -30,7 +28,6 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.response_id }}',
 		required: true,
 		description: 'The waiting turn',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Call ID',
@@ -39,7 +36,6 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.tool_call.call_id }}',
 		required: true,
 		description: 'The call_id of the tool call being answered',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Output',
@@ -51,7 +47,6 @@ export const description: INodeProperties[] = [
 		placeholder: '{"order_id": "A-1042", "status": "shipped"}',
 		description:
 			"The tool result given to the agent: text, often JSON. The call's parsed arguments are under tool_call.input of the item that carries the call (e.g. tool_call.input.order_id): map them from there.",
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Last Event ID',
@@ -59,9 +54,8 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.last_event_id }}',
 		description: 'Event number at which the call was output; calls up to it are not returned again',
-		displayOptions: { show },
 	},
-	turnOptionsField(show),
+	turnOptionsField(),
 ];
 
 /**
