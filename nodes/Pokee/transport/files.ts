@@ -1,7 +1,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { destroyBody, peekBody } from '../../shared/http';
+import { destroyBody, peekBody } from '../../shared/streams';
 import type { PokeeContext, PokeeEnv } from './index';
 import { unsafeSegment } from '../helpers/validate';
 import { listBody, pokeeJson, pokeeRequest, seg, sessionFilePath } from './index';

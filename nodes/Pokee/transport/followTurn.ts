@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { chatStream, executionCancelSignal } from '../../shared/compat';
-import { destroyBody } from '../../shared/http';
+import { destroyBody } from '../../shared/streams';
 import type { PokeeEnv } from './index';
 import { pokeeRequest, seg } from './index';
 import { readSse } from './sse';

@@ -2,7 +2,8 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { executionCancelSignal } from '../../../shared/compat';
-import { destroyBody, readSmallBody, statusError } from '../../../shared/http';
+import { statusError } from '../../../shared/errors';
+import { destroyBody, readSmallBody } from '../../../shared/streams';
 import { requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeProfile, pokeeRequest, seg, UNANSWERED } from '../../transport';
