@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath } from '../../helpers/validate';
+import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, sessionFilePath } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
+import { sessionIdField } from '../session/fields';
 import { filePathField } from './fields';
 
 
@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
 	await pokeeRequest(this, env, { method: 'DELETE', path: sessionFilePath(sessionId, path) }, itemIndex);
 	return { path, deleted: true };

@@ -1,10 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath } from '../../helpers/validate';
+import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
+import { sessionIdField } from '../session/fields';
 import { downloadFile } from '../../transport/files';
-import { binaryPropertyField, filePathField, readBinaryPropertyName } from './fields';
+import { binaryPropertyField, filePathField, checkBinaryPropertyName } from './fields';
 
 
 export const description: INodeProperties[] = [
@@ -15,8 +15,8 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
-	const property = readBinaryPropertyName(this, itemIndex);
+	const property = checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex);
 	return await downloadFile(this, env, sessionId, path, property, itemIndex);
 }

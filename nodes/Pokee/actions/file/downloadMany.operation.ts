@@ -1,11 +1,11 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../../shared/params';
-import { checkFilePath, globMatch } from '../../helpers/validate';
+import { checkFilePath, checkId, globMatch } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
+import { sessionIdField } from '../session/fields';
 import { downloadFile, listFolder } from '../../transport/files';
-import { binaryPropertyField, readBinaryPropertyName } from './fields';
+import { binaryPropertyField, checkBinaryPropertyName } from './fields';
 
 
 export const description: INodeProperties[] = [
@@ -38,14 +38,14 @@ export const description: INodeProperties[] = [
 /** One output item per matching file, each streamed into n8n's binary store. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const folder = checkFilePath(node, this.getNodeParameter('folder', itemIndex, ''), 'Folder', itemIndex, { allowEmpty: true });
 	const pattern = String(this.getNodeParameter('pattern', itemIndex, '*') ?? '').trim();
 	if (pattern === '' || pattern.includes('/')) {
 		throw inputError(node, 'File Name Pattern', itemIndex, 'must be a file name pattern without "/"', 'For example *.pptx');
 	}
 	const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
-	const property = readBinaryPropertyName(this, itemIndex);
+	const property = checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex);
 	const files = (await listFolder(this, env, sessionId, folder, recursive, itemIndex)).filter(
 		(entry) => entry.type === 'file' && globMatch(pattern, entry.name),
 	);

@@ -1,4 +1,4 @@
-import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
 import { inputError } from '../../../shared/params';
@@ -27,9 +27,9 @@ export function filePathField(placeholder: string, description: string): INodePr
 	};
 }
 
-export function readBinaryPropertyName(ctx: IExecuteFunctions, itemIndex: number): string {
-	const name = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim();
-	if (name === '') throw inputError(ctx.getNode(), 'Binary Property', itemIndex, 'must not be empty');
+export function checkBinaryPropertyName(node: INode, value: unknown, itemIndex: number): string {
+	const name = String(value ?? '').trim();
+	if (name === '') throw inputError(node, 'Binary Property', itemIndex, 'must not be empty');
 	return name;
 }
 

@@ -1,24 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { inputError } from '../../../shared/params';
-import { checkId } from '../../helpers/validate';
+import { checkEventId, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
-import { readSessionId, sessionIdField } from '../session/fields';
+import { sessionIdField } from '../session/fields';
 import { finishTurn } from './finish';
-import { readTurnOptions, turnOptionsField } from './turnOptions';
+import { responseIdField } from './fields';
+import { turnOptions, turnOptionsField } from './turnOptions';
 
-
-export const responseIdField = (): INodeProperties => ({
-	displayName: 'Response ID',
-	name: 'responseId',
-	type: 'string',
-	default: '',
-	required: true,
-	placeholder: 'msg_a1b2c3d4e5f6',
-	description: 'The response_id of the turn (from Send Message)',
-});
 
 export const description: INodeProperties[] = [
 	sessionIdField(),
@@ -33,22 +23,13 @@ export const description: INodeProperties[] = [
 	turnOptionsField(),
 ];
 
-/** Reads an optional event number parameter: empty, or a whole number >= 0. */
-export function readEventId(ctx: IExecuteFunctions, name: string, field: string, itemIndex: number): number | undefined {
-	const raw = ctx.getNodeParameter(name, itemIndex, '') as unknown;
-	if (raw === '' || raw === undefined || raw === null) return undefined;
-	const value = Number(raw);
-	if (!Number.isInteger(value) || value < 0) throw inputError(ctx.getNode(), field, itemIndex, 'must be a whole number of 0 or more');
-	return value;
-}
-
 /** Re-attaches to a turn's stream (running or finished within the grace period). */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const responseId = checkId(node, this.getNodeParameter('responseId', itemIndex), 'Response ID', itemIndex);
-	const after = readEventId(this, 'lastEventId', 'Last Event ID', itemIndex);
-	const options = readTurnOptions(this, itemIndex);
+	const after = checkEventId(node, this.getNodeParameter('lastEventId', itemIndex, ''), 'Last Event ID', itemIndex);
+	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
 	const state = new TurnState(options.includeRawEvents);
 	state.sessionId = sessionId;
 	state.responseId = responseId;

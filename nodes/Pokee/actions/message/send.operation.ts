@@ -5,19 +5,20 @@ import { executionCancelSignal } from '../../../shared/compat';
 import { statusError } from '../../../shared/errors';
 import { destroyBody, readSmallBody } from '../../../shared/streams';
 import { requireText } from '../../../shared/params';
+import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeProfile, pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
-import { readSessionId, sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
-import { waitUntilIdle } from '../session/waitUntilIdle.operation';
+import { waitUntilIdle } from '../../transport/sessions';
+import { sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from './finish';
-import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from './turnOptions';
+import type { TurnOptions } from './turnOptions';
+import { derivedIdempotencyKey, turnOptions, turnOptionsField } from './turnOptions';
 import {
 	findTurnSession,
 	inputTurnKey,
-	readIdempotencyScope,
 	sessionTurnKey,
 	turnMetadata,
 	withIdempotencyScope,
@@ -60,15 +61,17 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
+	// every parameter read and checked here, before the first request
 	const mode = this.getNodeParameter('sessionMode', itemIndex, 'existing') as string;
 	const message = requireText(node, this.getNodeParameter('message', itemIndex), 'Message', itemIndex);
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
-	const options = readTurnOptions(this, itemIndex);
-	// all input checked before the first request
-	let sessionId = mode === 'new' ? '' : readSessionId(this, itemIndex);
-	let createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
+	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
+	let sessionId =
+		mode === 'new' ? '' : checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	let createBody =
+		mode === 'new' ? sessionCreateBody(node, this.getNodeParameter('sessionOptions', itemIndex, {}) as IDataObject, itemIndex) : undefined;
 
-	const scope = readIdempotencyScope(this, itemIndex);
+	const scope = options.idempotencyScope;
 	// A turn key that outlives the execution (Input Item scope, or a key set by the user): a new
 	// session is found again by it, so a second execution reattaches instead of sending again.
 	const turnKey =
@@ -156,7 +159,7 @@ async function startTurn(
 	sessionId: string,
 	message: string,
 	key: string,
-	options: ReturnType<typeof readTurnOptions>,
+	options: TurnOptions,
 	scope: string,
 	itemIndex: number,
 ) {

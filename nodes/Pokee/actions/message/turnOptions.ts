@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
-import { chatStream } from '../../../shared/compat';
 import { MAX_SECONDS, positiveInteger } from '../../../shared/params';
 import type { FollowOptions } from '../../transport/followTurn';
 
@@ -75,15 +74,16 @@ export function turnOptionsField({ toolCalls = true, busy = false, idempotency =
 	};
 }
 
-interface TurnOptions extends FollowOptions {
+export interface TurnOptions extends FollowOptions {
 	includeRawEvents: boolean;
 	ifBusy: 'wait' | 'fail';
 	idempotencyKey: string;
+	idempotencyScope: 'execution' | 'input';
 }
 
-export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): TurnOptions {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const timeLimitSeconds = positiveInteger(ctx.getNode(), options.timeLimit ?? 900, 'Time Limit', itemIndex, MAX_SECONDS.turn);
+/** Checks the Options collection of a turn operation (its value, read by the operation). */
+export function turnOptions(node: INode, options: IDataObject, itemIndex: number, defaultTimeLimit = 900): TurnOptions {
+	const timeLimitSeconds = positiveInteger(node, options.timeLimit ?? defaultTimeLimit, 'Time Limit', itemIndex, MAX_SECONDS.turn);
 	return {
 		itemIndex,
 		timeLimitSeconds,
@@ -93,8 +93,7 @@ export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): Turn
 		includeRawEvents: options.includeRawEvents === true,
 		ifBusy: options.ifBusy === 'fail' ? 'fail' : 'wait',
 		idempotencyKey: typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '',
-		// n8n versions without a chat stream (or not streaming now): the answer comes whole
-		streamText: chatStream(ctx, itemIndex) !== undefined,
+		idempotencyScope: options.idempotencyScope === 'input' ? 'input' : 'execution',
 	};
 }
 

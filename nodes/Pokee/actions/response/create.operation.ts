@@ -7,8 +7,8 @@ import { pokeeJson, pokeeRequest, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from '../message/finish';
-import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from '../message/turnOptions';
-import { checkTools } from '../session/fields';
+import { checkTools } from '../../helpers/validate';
+import { derivedIdempotencyKey, turnOptions, turnOptionsField } from '../message/turnOptions';
 
 
 export const description: INodeProperties[] = [
@@ -115,13 +115,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const body: IDataObject = { input };
 	const model = String(this.getNodeParameter('model', itemIndex, '') ?? '').trim();
 	if (model) body.model = model;
-	const tools = checkTools(this, this.getNodeParameter('tools', itemIndex, '[]'), 'Tools', itemIndex);
+	const tools = checkTools(node, this.getNodeParameter('tools', itemIndex, '[]'), 'Tools', itemIndex);
 	if (tools.length) body.tools = tools;
 	const effort = this.getNodeParameter('reasoningEffort', itemIndex, 'minimal') as string;
 	if (effort !== 'minimal') body.reasoning = { effort };
 	const stream = this.getNodeParameter('stream', itemIndex, true) as boolean;
 	body.stream = stream;
-	const options = readTurnOptions(this, itemIndex);
+	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
 
 	if (!stream) {
 		const response = await pokeeJson(

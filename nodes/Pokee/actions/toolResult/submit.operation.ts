@@ -1,15 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { requireText } from '../../../shared/params';
-import { checkId } from '../../helpers/validate';
+import { checkEventId, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
 import { finishTurn } from '../message/finish';
-import { readEventId } from '../message/resume.operation';
-import { readTurnOptions, turnOptionsField } from '../message/turnOptions';
-import { readSessionId } from '../session/fields';
+import { turnOptions, turnOptionsField } from '../message/turnOptions';
 
 
 export const description: INodeProperties[] = [
@@ -64,13 +62,13 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const responseId = checkId(node, this.getNodeParameter('responseId', itemIndex), 'Response ID', itemIndex);
 	const callId = checkId(node, this.getNodeParameter('callId', itemIndex), 'Call ID', itemIndex);
 	const raw = this.getNodeParameter('output', itemIndex) as unknown;
 	const output = typeof raw === 'object' && raw !== null ? JSON.stringify(raw) : requireText(node, raw, 'Output', itemIndex);
-	const upTo = readEventId(this, 'lastEventId', 'Last Event ID', itemIndex);
-	const options = readTurnOptions(this, itemIndex);
+	const upTo = checkEventId(node, this.getNodeParameter('lastEventId', itemIndex, ''), 'Last Event ID', itemIndex);
+	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
 
 	await pokeeRequest(
 		this,
