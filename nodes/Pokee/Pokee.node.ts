@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { resourceProperty } from '../shared/resource';
 import { resources, router } from './actions/router';
+import { searchFiles, searchSessions, searchSkills } from './methods/listSearch';
 
 export class Pokee implements INodeType {
 	description: INodeTypeDescription = {
@@ -10,7 +11,10 @@ export class Pokee implements INodeType {
 		name: 'pokee',
 		icon: { light: 'file:pokee.svg', dark: 'file:pokee.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 2: resource locators, Get Many limits, a Time Limit of 90 minutes and response_id keys;
+		// workflows saved at 1 keep their parameters and outputs
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description: 'Run Pokee Enterprise agent sessions: streamed turns, files, skills, usage and stateless responses',
 		defaults: { name: 'Pokee' },
@@ -20,6 +24,8 @@ export class Pokee implements INodeType {
 		credentials: [{ name: 'pokeeApi', required: true }],
 		properties: [resourceProperty(resources, 'message'), ...resources.flatMap((resource) => resource.description)],
 	};
+
+	methods = { listSearch: { searchFiles, searchSessions, searchSkills } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		return await router.call(this);

@@ -3,6 +3,7 @@ import type {
 	IExecuteFunctions,
 	IHttpRequestMethods,
 	IHttpRequestOptions,
+	ILoadOptionsFunctions,
 	IPollFunctions,
 } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
@@ -16,7 +17,7 @@ import { destroyBody, readSmallBody } from './streams';
 export { statusError } from './errors';
 export { destroyBody, peekBody, readSmallBody } from './streams';
 
-export type RequestContext = IExecuteFunctions | IPollFunctions;
+export type RequestContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 /** Describes one API for the shared request helper: its name, credential and error hints. */
 export interface ApiProfile {

@@ -119,3 +119,12 @@ export function ownValue(object: unknown, key: string): unknown {
 		? (object as Record<string, unknown>)[key]
 		: undefined;
 }
+
+/** displayOptions conditions for parameters of the node versions before 2, and from 2 on. */
+export const V1_ONLY = { '@version': [1] };
+export const FROM_V2 = { '@version': [{ _cnd: { gte: 2 } }] };
+
+/** The node version of the running node: parameters and outputs of 0.1.0's workflows stay at 1. */
+export function nodeVersion(node: INode): number {
+	return node.typeVersion ?? 1;
+}

@@ -3,12 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, sessionFilePath } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { filePathField } from './fields';
 
 
 export const description: INodeProperties[] = [
-	sessionIdField('Any live session whose write scope covers the path'),
+	...sessionIdFields('Any live session whose write scope covers the path'),
 	filePathField('output/old.pptx', 'Workspace-relative path of the file to delete'),
 ];
 

@@ -2,13 +2,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { downloadFile } from '../../transport/files';
 import { binaryPropertyField, filePathField, checkBinaryPropertyName } from './fields';
 
 
 export const description: INodeProperties[] = [
-	sessionIdField('Any live session: it selects which file access scope applies'),
+	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	filePathField('output/report.pptx', 'Workspace-relative path of the file'),
 	binaryPropertyField('Name of the binary property to put the file in'),
 ];

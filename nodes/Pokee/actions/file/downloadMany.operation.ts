@@ -3,13 +3,13 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { inputError } from '../../../shared/params';
 import { checkFilePath, checkId, globMatch } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { downloadFile, listFolder } from '../../transport/files';
 import { binaryPropertyField, checkBinaryPropertyName } from './fields';
 
 
 export const description: INodeProperties[] = [
-	sessionIdField('Any live session: it selects which file access scope applies'),
+	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	{
 		displayName: 'Folder',
 		name: 'folder',

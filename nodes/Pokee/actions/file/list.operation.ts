@@ -2,12 +2,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { listFolder } from '../../transport/files';
 
 
 export const description: INodeProperties[] = [
-	sessionIdField('Any live session: it selects which file access scope applies'),
+	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	{
 		displayName: 'Folder',
 		name: 'folder',

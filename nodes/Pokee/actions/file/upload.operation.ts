@@ -3,12 +3,12 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, sessionFilePath } from '../../transport';
-import { sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { binaryBody, binaryPropertyField, filePathField, inputBinary, checkBinaryPropertyName } from './fields';
 
 
 export const description: INodeProperties[] = [
-	sessionIdField('Any live session whose write scope covers the path'),
+	...sessionIdFields('Any live session whose write scope covers the path'),
 	filePathField('inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),
 	binaryPropertyField('Name of the input binary property holding the file'),
 ];

@@ -3,11 +3,11 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { cancelTurn } from '../../transport/followTurn';
-import { sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { responseIdField } from './fields';
 
 
-export const description: INodeProperties[] = [sessionIdField(), responseIdField()];
+export const description: INodeProperties[] = [...sessionIdFields(), responseIdField()];
 
 /** 202 cancelling, or 200 already_complete: both are outputs, not errors. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {

@@ -4,14 +4,14 @@ import { checkEventId, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
-import { sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { finishTurn } from './finish';
 import { responseIdField } from './fields';
 import { turnOptions, turnOptionsField } from './turnOptions';
 
 
 export const description: INodeProperties[] = [
-	sessionIdField(),
+	...sessionIdFields(),
 	responseIdField(),
 	{
 		displayName: 'Last Event ID',

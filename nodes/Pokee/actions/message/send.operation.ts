@@ -12,7 +12,7 @@ import { followTurn } from '../../transport/followTurn';
 import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
 import { waitUntilIdle } from '../../transport/sessions';
-import { sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
+import { sessionCreateBody, sessionIdFields, sessionOptionsField } from '../session/fields';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from './finish';
 import type { TurnOptions } from './turnOptions';
 import { derivedIdempotencyKey, turnOptions, turnOptionsField } from './turnOptions';
@@ -36,7 +36,7 @@ export const description: INodeProperties[] = [
 			{ name: 'New Session', value: 'new', description: 'Create a session for each item, then send' },
 		],
 	},
-	sessionIdField(undefined, { sessionMode: ['existing'] }),
+	...sessionIdFields(undefined, { sessionMode: ['existing'] }),
 	sessionOptionsField({ sessionMode: ['new'] }),
 	{
 		displayName: 'Message',

@@ -3,9 +3,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, seg } from '../../transport';
-import { sessionIdField } from './fields';
+import { sessionIdFields } from './fields';
 
-export const description: INodeProperties[] = [sessionIdField()];
+export const description: INodeProperties[] = sessionIdFields();
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();

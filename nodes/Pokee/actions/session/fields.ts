@@ -1,7 +1,7 @@
 import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 
 import type { Show } from '../../../shared/params';
-import { parseJsonObject, positiveInteger, splitList } from '../../../shared/params';
+import { FROM_V2, parseJsonObject, positiveInteger, splitList, V1_ONLY } from '../../../shared/params';
 import { checkFilePath, checkTools } from '../../helpers/validate';
 
 /** The options of a new session, shared by Session → Create and Message → Send ("new session"). */
@@ -99,16 +99,45 @@ export function sessionCreateBody(node: INode, options: IDataObject, itemIndex: 
 	return body;
 }
 
-/** The Session ID field, for every operation that acts on one session. */
-export function sessionIdField(description = 'ID of the session, e.g. sess_a86118c06688', show?: Show): INodeProperties {
-	return {
-		displayName: 'Session ID',
-		name: 'sessionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'sess_a86118c06688',
-		description,
-		...(show ? { displayOptions: { show } } : {}),
-	};
+/**
+ * The session an operation acts on: a plain ID in version 1, a list of the tenant's sessions
+ * (or an ID) from version 2.
+ */
+export function sessionIdFields(description = 'ID of the session, e.g. sess_a86118c06688', show: Show = {}): INodeProperties[] {
+	return [
+		{
+			displayName: 'Session ID',
+			name: 'sessionId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'sess_a86118c06688',
+			description,
+			displayOptions: { show: { ...show, ...V1_ONLY } },
+		},
+		{
+			displayName: 'Session',
+			name: 'sessionId',
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			required: true,
+			description,
+			modes: [
+				{
+					displayName: 'From List',
+					name: 'list',
+					type: 'list',
+					placeholder: 'Select a session...',
+					typeOptions: { searchListMethod: 'searchSessions', searchable: true },
+				},
+				{
+					displayName: 'By ID',
+					name: 'id',
+					type: 'string',
+					placeholder: 'sess_a86118c06688',
+				},
+			],
+			displayOptions: { show: { ...show, ...FROM_V2 } },
+		},
+	];
 }

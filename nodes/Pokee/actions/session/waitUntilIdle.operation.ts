@@ -4,11 +4,11 @@ import { MAX_SECONDS, positiveInteger } from '../../../shared/params';
 import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { waitUntilIdle } from '../../transport/sessions';
-import { sessionIdField } from './fields';
+import { sessionIdFields } from './fields';
 
 
 export const description: INodeProperties[] = [
-	sessionIdField(),
+	...sessionIdFields(),
 	{
 		displayName: 'Poll Interval (Seconds)',
 		name: 'pollInterval',
