@@ -25,7 +25,7 @@ export const description: INodeProperties[] = [
 		default: {},
 		options: [
 			{
-				displayName: 'Extra Context (JSON)',
+				displayName: 'Extra Context',
 				name: 'extraContext',
 				type: 'json',
 				default: '{}',

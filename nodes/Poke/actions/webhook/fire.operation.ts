@@ -38,7 +38,7 @@ export const description: INodeProperties[] = [
 		],
 	},
 	{
-		displayName: 'Data (JSON)',
+		displayName: 'Data',
 		name: 'data',
 		type: 'json',
 		default: '{}',

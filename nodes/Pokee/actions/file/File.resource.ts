@@ -12,7 +12,7 @@ export const file = defineResource(
 		{ name: 'Delete', value: 'delete', action: 'Delete a file', description: 'Delete a workspace file', module: deleteFile },
 		{ name: 'Download', value: 'download', action: 'Download a file', description: 'Download a workspace file as binary data', module: download },
 		{ name: 'Download Many', value: 'downloadMany', action: 'Download many files', description: 'Download every file of a folder matching a pattern', module: downloadMany },
-		{ name: 'List', value: 'list', action: 'List files', description: 'List a workspace folder', module: list },
+		{ name: 'Get Many', value: 'list', action: 'Get many files', description: 'List the files of a workspace folder', module: list },
 		{ name: 'Upload', value: 'upload', action: 'Upload a file', description: 'Upload binary data to the workspace', module: upload },
 	],
 	'list',

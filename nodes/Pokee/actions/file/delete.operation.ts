@@ -4,18 +4,18 @@ import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, sessionFilePath } from '../../transport';
 import { sessionIdFields } from '../session/fields';
-import { filePathField } from './fields';
+import { existingFilePathFields } from './fields';
 
 
 export const description: INodeProperties[] = [
 	...sessionIdFields('Any live session whose write scope covers the path'),
-	filePathField('output/old.pptx', 'Workspace-relative path of the file to delete'),
+	...existingFilePathFields('output/old.pptx', 'Workspace-relative path of the file to delete'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
 	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
-	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
+	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex, '', { extractValue: true }), 'File Path', itemIndex);
 	await pokeeRequest(this, env, { method: 'DELETE', path: sessionFilePath(sessionId, path) }, itemIndex);
 	return { path, deleted: true };
 }

@@ -32,7 +32,7 @@ export const description: INodeProperties[] = [
 		default: false,
 		description: 'Whether to look in sub-folders too',
 	},
-	binaryPropertyField('Name of the binary property to put each file in'),
+	binaryPropertyField('Name of the binary field to put each file in', 'output'),
 ];
 
 /** One output item per matching file, each streamed into n8n's binary store. */
@@ -45,7 +45,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		throw inputError(node, 'File Name Pattern', itemIndex, 'must be a file name pattern without "/"', 'For example *.pptx');
 	}
 	const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
-	const property = checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex);
+	const property = checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex, 'Put Output File in Field');
 	const files = (await listFolder(this, env, sessionId, folder, recursive, itemIndex)).filter(
 		(entry) => entry.type === 'file' && globMatch(pattern, entry.name),
 	);

@@ -1,11 +1,12 @@
 import type { IBinaryData, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
-import { inputError } from '../../../shared/params';
+import { FROM_V2, inputError, V1_ONLY } from '../../../shared/params';
 
-export function binaryPropertyField(description: string): INodeProperties {
+/** The binary field a file comes from ('input') or goes to ('output'), with n8n's labels. */
+export function binaryPropertyField(description: string, direction: 'input' | 'output' = 'input'): INodeProperties {
 	return {
-		displayName: 'Binary Property',
+		displayName: direction === 'input' ? 'Input Binary Field' : 'Put Output File in Field',
 		name: 'binaryPropertyName',
 		type: 'string',
 		default: 'data',
@@ -27,9 +28,38 @@ export function filePathField(placeholder: string, description: string): INodePr
 	};
 }
 
-export function checkBinaryPropertyName(node: INode, value: unknown, itemIndex: number): string {
+/**
+ * A workspace file that exists (Download, Delete): a path in version 1; from version 2 picked
+ * from the files the chosen session sees, or given by path.
+ */
+export function existingFilePathFields(placeholder: string, description: string): INodeProperties[] {
+	return [
+		{ ...filePathField(placeholder, description), displayOptions: { show: V1_ONLY } },
+		{
+			displayName: 'File',
+			name: 'path',
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			required: true,
+			description,
+			modes: [
+				{
+					displayName: 'From List',
+					name: 'list',
+					type: 'list',
+					placeholder: 'Select a file...',
+					typeOptions: { searchListMethod: 'searchFiles', searchable: true },
+				},
+				{ displayName: 'By Path', name: 'path', type: 'string', placeholder },
+			],
+			displayOptions: { show: FROM_V2 },
+		},
+	];
+}
+
+export function checkBinaryPropertyName(node: INode, value: unknown, itemIndex: number, field = 'Input Binary Field'): string {
 	const name = String(value ?? '').trim();
-	if (name === '') throw inputError(node, 'Binary Property', itemIndex, 'must not be empty');
+	if (name === '') throw inputError(node, field, itemIndex, 'must not be empty');
 	return name;
 }
 
@@ -39,7 +69,7 @@ export function inputBinary(ctx: IExecuteFunctions, property: string, itemIndex:
 	if (!binary) {
 		throw inputError(
 			ctx.getNode(),
-			'Binary Property',
+			'Input Binary Field',
 			itemIndex,
 			`"${property}" is not on the input item`,
 			'Connect a node that outputs a file (e.g. Read/Write Files from Disk, HTTP Request) and give its binary property name.',

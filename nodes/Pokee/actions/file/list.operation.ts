@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { checkFilePath, checkId } from '../../helpers/validate';
+import { FROM_V2, nodeVersion, resultLimit, returnAllFields } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { sessionIdFields } from '../session/fields';
 import { listFolder } from '../../transport/files';
@@ -23,6 +24,7 @@ export const description: INodeProperties[] = [
 		default: false,
 		description: 'Whether to list sub-folders too',
 	},
+	...returnAllFields(FROM_V2),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject[]> {
@@ -30,5 +32,10 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const folder = checkFilePath(node, this.getNodeParameter('folder', itemIndex, ''), 'Folder', itemIndex, { allowEmpty: true });
 	const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
-	return await listFolder(this, env, sessionId, folder, recursive, itemIndex);
+	// version 1 has no limit: it returns the whole listing
+	const limit =
+		nodeVersion(node) >= 2
+			? resultLimit(node, this.getNodeParameter('returnAll', itemIndex, false), this.getNodeParameter('limit', itemIndex, 50), itemIndex)
+			: Infinity;
+	return (await listFolder(this, env, sessionId, folder, recursive, itemIndex)).slice(0, limit);
 }

@@ -10,7 +10,7 @@ import { binaryBody, binaryPropertyField, filePathField, inputBinary, checkBinar
 export const description: INodeProperties[] = [
 	...sessionIdFields('Any live session whose write scope covers the path'),
 	filePathField('inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),
-	binaryPropertyField('Name of the input binary property holding the file'),
+	binaryPropertyField('Name of the input binary field holding the file'),
 ];
 
 /** PUT is idempotent (the same bytes to the same path), so it is retried after 5xx. */

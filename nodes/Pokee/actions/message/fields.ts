@@ -10,3 +10,6 @@ export const responseIdField = (): INodeProperties => ({
 	placeholder: 'msg_a1b2c3d4e5f6',
 	description: 'The response_id of the turn (from Send Message)',
 });
+
+/** What the Simplified output of a turn holds, for the Output parameter's description. */
+export const SIMPLIFIED_TURN = 'The session and response IDs, status and text; with a tool call, the call and its event number';

@@ -4,7 +4,8 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { executionCancelSignal } from '../../../shared/compat';
 import { statusError } from '../../../shared/errors';
 import { destroyBody, readSmallBody } from '../../../shared/streams';
-import { requireText } from '../../../shared/params';
+import { nodeVersion, requireText } from '../../../shared/params';
+import { checkOutputShape, outputFields, shapeOutput, TURN_SIMPLIFIED } from '../../helpers/output';
 import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeProfile, pokeeRequest, seg, UNANSWERED } from '../../transport';
@@ -15,7 +16,8 @@ import { waitUntilIdle } from '../../transport/sessions';
 import { sessionCreateBody, sessionIdFields, sessionOptionsField } from '../session/fields';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from './finish';
 import type { TurnOptions } from './turnOptions';
-import { derivedIdempotencyKey, turnOptions, turnOptionsField } from './turnOptions';
+import { SIMPLIFIED_TURN } from './fields';
+import { derivedIdempotencyKey, turnOptions, turnOptionsFields } from './turnOptions';
 import {
 	findTurnSession,
 	inputTurnKey,
@@ -56,7 +58,8 @@ export const description: INodeProperties[] = [
 		description:
 			'Whether to stream the turn to its end. Off: output the response ID as soon as it is known and let the turn run on (pick the result up with the Pokee Trigger, Session → Wait Until Idle or Message → Resume).',
 	},
-	withIdempotencyScope(turnOptionsField({ busy: true, idempotency: true })),
+	...outputFields(SIMPLIFIED_TURN),
+	...turnOptionsFields({ busy: true, idempotency: true }).map(withIdempotencyScope),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
@@ -66,6 +69,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const message = requireText(node, this.getNodeParameter('message', itemIndex), 'Message', itemIndex);
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
+	const output = checkOutputShape(node, this.getNodeParameter('outputShape', itemIndex, 'raw'), this.getNodeParameter('outputFields', itemIndex, ''), itemIndex);
 	let sessionId =
 		mode === 'new' ? '' : checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	let createBody =
@@ -116,7 +120,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	});
 
 	const replay = await replayAnswer(this, response, itemIndex);
-	if (replay) return { ...state.toJson(), ...replay };
+	if (replay) return shapeOutput({ ...state.toJson(), ...replay }, output, TURN_SIMPLIFIED);
 
 	const header = response.headers['x-response-id'];
 	if (typeof header === 'string' && header !== '') state.responseId = header;
@@ -141,11 +145,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				.finally(() => signal.removeEventListener('abort', onAbort));
 		}
 		destroyBody(response.body);
-		return { session_id: sessionId, response_id: state.responseId ?? null, status: 'in_progress' };
+		const started = { session_id: sessionId, response_id: state.responseId ?? null, status: 'in_progress' };
+		// version 2: the shape of a finished turn (no text yet), so the next node maps the same fields
+		return nodeVersion(node) >= 2 ? shapeOutput({ ...new TurnState(false).toJson(), ...started }, output, TURN_SIMPLIFIED) : started;
 	}
 	try {
 		await followTurn(this, env, { kind: 'session', sessionId }, state, response.body, options);
-		return finishTurn(this, state, itemIndex, { keyed: true });
+		return shapeOutput(finishTurn(this, state, itemIndex, { keyed: true }), output, TURN_SIMPLIFIED);
 	} finally {
 		// the next attempt of this item (Retry On Fail) starts a new turn instead of replaying this one
 		if (derived && turnFailed(state)) rememberFailedTurn(derived);

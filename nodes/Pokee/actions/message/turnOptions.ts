@@ -2,11 +2,22 @@ import { createHash } from 'node:crypto';
 
 import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
-import { MAX_SECONDS, positiveInteger } from '../../../shared/params';
+import { FROM_V2, MAX_SECONDS, nodeVersion, positiveInteger, V1_ONLY } from '../../../shared/params';
 import type { FollowOptions } from '../../transport/followTurn';
 
-/** Options of every operation that follows a turn's stream (Send, Resume, Submit, Response). */
-export function turnOptionsField({ toolCalls = true, busy = false, idempotency = false } = {}): INodeProperties {
+/**
+ * Options of every operation that follows a turn's stream (Send, Resume, Submit, Response): one
+ * collection per node version, whose Time Limit defaults differ (900 s in 1; 5400 s, the API's
+ * own limit, from 2, so a default never cancels a turn the API would let run).
+ */
+export function turnOptionsFields(flags: { toolCalls?: boolean; busy?: boolean; idempotency?: boolean } = {}): INodeProperties[] {
+	return [
+		{ ...turnOptionsField(flags, 900), displayOptions: { show: V1_ONLY } },
+		{ ...turnOptionsField(flags, MAX_SECONDS.turn), displayOptions: { show: FROM_V2 } },
+	];
+}
+
+function turnOptionsField({ toolCalls = true, busy = false, idempotency = false }, timeLimit: number): INodeProperties {
 	const options: INodeProperties[] = [
 		{
 			displayName: 'Cancel on Time Limit',
@@ -27,7 +38,7 @@ export function turnOptionsField({ toolCalls = true, busy = false, idempotency =
 			name: 'timeLimit',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: MAX_SECONDS.turn },
-			default: 900,
+			default: timeLimit,
 			description: 'How long the turn may take before the item fails (at most 5400, the 90 minutes after which the API ends a turn)',
 		},
 	];
@@ -82,7 +93,8 @@ export interface TurnOptions extends FollowOptions {
 }
 
 /** Checks the Options collection of a turn operation (its value, read by the operation). */
-export function turnOptions(node: INode, options: IDataObject, itemIndex: number, defaultTimeLimit = 900): TurnOptions {
+export function turnOptions(node: INode, options: IDataObject, itemIndex: number): TurnOptions {
+	const defaultTimeLimit = nodeVersion(node) >= 2 ? MAX_SECONDS.turn : 900;
 	const timeLimitSeconds = positiveInteger(node, options.timeLimit ?? defaultTimeLimit, 'Time Limit', itemIndex, MAX_SECONDS.turn);
 	return {
 		itemIndex,

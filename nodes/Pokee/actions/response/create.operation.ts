@@ -1,14 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { inputError, parseJsonArray, requireText } from '../../../shared/params';
+import { inputError, nodeVersion, parseJsonArray, requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeRequest, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from '../message/finish';
+import { checkOutputShape, outputFields, RESPONSE_SIMPLIFIED, shapeOutput } from '../../helpers/output';
 import { checkTools } from '../../helpers/validate';
-import { derivedIdempotencyKey, turnOptions, turnOptionsField } from '../message/turnOptions';
+import { derivedIdempotencyKey, turnOptions, turnOptionsFields } from '../message/turnOptions';
 
 
 export const description: INodeProperties[] = [
@@ -19,7 +20,7 @@ export const description: INodeProperties[] = [
 		default: 'text',
 		options: [
 			{ name: 'Text', value: 'text', description: 'One user message' },
-			{ name: 'Items (JSON)', value: 'items', description: 'OpenAI Responses input items: messages, function_call, function_call_output' },
+			{ name: 'Items', value: 'items', description: 'OpenAI Responses input items: messages, function_call, function_call_output' },
 		],
 	},
 	{
@@ -33,7 +34,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show: { inputType: ['text'] } },
 	},
 	{
-		displayName: 'Input Items (JSON)',
+		displayName: 'Input Items',
 		name: 'inputItems',
 		type: 'json',
 		default: '[{"role": "user", "content": "Hello"}]',
@@ -50,7 +51,7 @@ export const description: INodeProperties[] = [
 		description: "Model for this call (empty = the tenant's default)",
 	},
 	{
-		displayName: 'Tools (JSON)',
+		displayName: 'Tools',
 		name: 'tools',
 		type: 'json',
 		default: '[]',
@@ -75,7 +76,8 @@ export const description: INodeProperties[] = [
 		default: true,
 		description: 'Whether to receive the answer as a resumable event stream (recommended for long answers)',
 	},
-	turnOptionsField({ toolCalls: false, idempotency: true }),
+	...outputFields('The response ID, status, text and function calls'),
+	...turnOptionsFields({ toolCalls: false, idempotency: true }),
 ];
 
 /** The text of every output_text part of a Responses object. */
@@ -122,6 +124,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const stream = this.getNodeParameter('stream', itemIndex, true) as boolean;
 	body.stream = stream;
 	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
+	const output = checkOutputShape(node, this.getNodeParameter('outputShape', itemIndex, 'raw'), this.getNodeParameter('outputFields', itemIndex, ''), itemIndex);
+	// version 2 names the response response_id, as every other operation does
+	const finish = (out: IDataObject): IDataObject => {
+		if (nodeVersion(node) < 2) return out;
+		const { id, ...rest } = out;
+		return shapeOutput({ response_id: id ?? null, ...rest }, output, RESPONSE_SIMPLIFIED);
+	};
 
 	if (!stream) {
 		const response = await pokeeJson(
@@ -146,7 +155,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				itemIndex,
 			});
 		}
-		return { ...response, text: outputText(response), function_calls: functionCalls(response) };
+		return finish({ ...response, text: outputText(response), function_calls: functionCalls(response) });
 	}
 
 	// a key set by the user is the response's identity; a derived one moves on after a failed turn
@@ -168,7 +177,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	);
 	const replay = await replayAnswer(this, first, itemIndex);
 	if (replay) {
-		return { id: replay.response_id, status: replay.status, text: '', function_calls: [], note: replay.note };
+		return finish({ id: replay.response_id, status: replay.status, text: '', function_calls: [], note: replay.note });
 	}
 	const state = new TurnState(options.includeRawEvents);
 	const header = first.headers['x-response-id'];
@@ -182,7 +191,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		if (derived && turnFailed(state)) rememberFailedTurn(derived);
 	}
 	const final = state.response ?? {};
-	return {
+	return finish({
 		...final,
 		id: final.id ?? state.responseId ?? null,
 		status: state.status,
@@ -190,5 +199,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		function_calls: functionCalls(final),
 		...(turn.thinking ? { thinking: turn.thinking } : {}),
 		...(turn.events ? { events: turn.events } : {}),
-	};
+	});
 }

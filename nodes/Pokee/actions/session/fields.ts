@@ -31,7 +31,7 @@ export function sessionOptionsField(show?: Show): INodeProperties {
 				description: 'Comma-separated workspace folders the session may write (empty = whole workspace)',
 			},
 			{
-				displayName: 'Metadata (JSON)',
+				displayName: 'Metadata',
 				name: 'metadata',
 				type: 'json',
 				default: '{}',
@@ -54,7 +54,7 @@ export function sessionOptionsField(show?: Show): INodeProperties {
 					'Whether the session lives until its TTL or until deleted. Otherwise it ends 5 minutes after its last response.',
 			},
 			{
-				displayName: 'Session Tools (JSON)',
+				displayName: 'Session Tools',
 				name: 'tools',
 				type: 'json',
 				default: '[]',

@@ -8,8 +8,8 @@ export const skill = defineResource(
 	'skill',
 	[
 		{ name: 'Delete', value: 'delete', action: 'Delete a skill', description: 'Uninstall a custom skill', module: deleteSkill },
+		{ name: 'Get Many', value: 'list', action: 'Get many skills', description: 'List the custom skills', module: list },
 		{ name: 'Install', value: 'install', action: 'Install a skill', description: 'Install or replace a custom skill from a zip', module: install },
-		{ name: 'List', value: 'list', action: 'List skills', description: 'List custom skills', module: list },
 	],
 	'list',
 );

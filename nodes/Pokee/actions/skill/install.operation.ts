@@ -9,7 +9,7 @@ import { skillNameField } from './fields';
 
 export const description: INodeProperties[] = [
 	skillNameField(),
-	binaryPropertyField('Input binary property holding the skill as a zip with SKILL.md at its root'),
+	binaryPropertyField('Name of the input binary field holding the skill as a zip with SKILL.md at its root'),
 ];
 
 /** Installs or replaces a skill; it takes effect in sessions created afterwards. */

@@ -1,13 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { requireText } from '../../../shared/params';
+import { checkOutputShape, outputFields, shapeOutput, TURN_SIMPLIFIED } from '../../helpers/output';
 import { checkEventId, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
 import { finishTurn } from '../message/finish';
-import { turnOptions, turnOptionsField } from '../message/turnOptions';
+import { SIMPLIFIED_TURN } from '../message/fields';
+import { turnOptions, turnOptionsFields } from '../message/turnOptions';
 
 
 export const description: INodeProperties[] = [
@@ -36,7 +38,7 @@ export const description: INodeProperties[] = [
 		description: 'The call_id of the tool call being answered',
 	},
 	{
-		displayName: 'Output',
+		displayName: 'Tool Output',
 		name: 'output',
 		type: 'string',
 		typeOptions: { rows: 3 },
@@ -53,7 +55,8 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.last_event_id }}',
 		description: 'Event number at which the call was output; calls up to it are not returned again',
 	},
-	turnOptionsField(),
+	...outputFields(SIMPLIFIED_TURN),
+	...turnOptionsFields(),
 ];
 
 /**
@@ -69,6 +72,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const output = typeof raw === 'object' && raw !== null ? JSON.stringify(raw) : requireText(node, raw, 'Output', itemIndex);
 	const upTo = checkEventId(node, this.getNodeParameter('lastEventId', itemIndex, ''), 'Last Event ID', itemIndex);
 	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
+	const outputShape = checkOutputShape(node, this.getNodeParameter('outputShape', itemIndex, 'raw'), this.getNodeParameter('outputFields', itemIndex, ''), itemIndex);
 
 	await pokeeRequest(
 		this,
@@ -87,5 +91,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	state.sessionId = sessionId;
 	state.responseId = responseId;
 	await followTurn(this, env, { kind: 'session', sessionId }, state, undefined, options);
-	return finishTurn(this, state, itemIndex);
+	return shapeOutput(finishTurn(this, state, itemIndex), outputShape, TURN_SIMPLIFIED);
 }
