@@ -183,3 +183,41 @@ describe('Time Limit default', () => {
 		expect(byVersion([{ _cnd: { gte: 2 } }]).map((p) => p.options.find((o) => o.name === 'timeLimit').default)).toEqual([5400, 5400, 5400, 5400]);
 	});
 });
+
+describe('output schemas of version 2 (nodes/Pokee/__schema__/v2.0.0)', () => {
+	const fs = require('node:fs');
+	const path = require('node:path');
+	const Ajv = require('ajv');
+	const { readOutputSchema } = require('../scripts/output-schemas');
+	const { declaredOperations } = require('./harness/n8n');
+	const dir = (v) => path.resolve(__dirname, '..', 'nodes', 'Pokee', '__schema__', v);
+	const ajv = new Ajv({ allErrors: true, nullable: true });
+	const CHANGED = ['message/send', 'response/create'];
+
+	test('one per operation; only Send (and the turns sharing its schema) and Response → Create differ from version 1', () => {
+		for (const [resource, operation] of declaredOperations('pokee')) {
+			const name = `${resource}/${operation}`;
+			const v2 = readOutputSchema(path.join(dir('v2.0.0'), `${name}.json`));
+			expect(ajv.validateSchema(v2)).toBe(true);
+			const raw = fs.readFileSync(path.join(dir('v2.0.0'), `${name}.json`), 'utf8');
+			if (!CHANGED.includes(name)) expect(raw).toBe(fs.readFileSync(path.join(dir('v1.0.0'), `${name}.json`), 'utf8'));
+		}
+	});
+
+	test('the default (Simplified) outputs of the turn operations and Response → Create match them, every key declared', async () => {
+		const sid = fake.createSession({ persistent: true }).id;
+		const check = (name, items) => {
+			const schema = readOutputSchema(path.join(dir('v2.0.0'), `${name}.json`));
+			for (const { json } of items) {
+				expect(ajv.validate(schema, json)).toBe(true);
+				expect(Object.keys(json).filter((k) => !schema.properties[k])).toEqual([]);
+			}
+		};
+		const sent = await pokee(2, { resource: 'message', operation: 'send', sessionMode: 'existing', sessionId: rl(sid), message: 'Say hello', options: {} });
+		check('message/send', sent.items);
+		const resumed = await pokee(2, { resource: 'message', operation: 'resume', sessionId: rl(sid), responseId: sent.items[0].json.response_id, options: {} });
+		check('message/resume', resumed.items);
+		const created = await pokee(2, { resource: 'response', operation: 'create', inputType: 'text', input: 'Say hello', options: {} });
+		check('response/create', created.items);
+	});
+});
