@@ -5,7 +5,6 @@ import type { PokeEnv } from '../../transport';
 import { pokePost } from '../../transport';
 import { retryServerErrorsOption } from '../common';
 
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Message',

@@ -4,7 +4,6 @@ import { requireText } from '../../../shared/params';
 import type { PokeEnv } from '../../transport';
 import { pokePost } from '../../transport';
 
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Condition',

@@ -7,7 +7,6 @@ import type { PokeEnv } from '../../transport';
 import { pokeWebhookProfile, toObject } from '../../transport';
 import { retryServerErrorsOption } from '../common';
 
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Webhook URL',

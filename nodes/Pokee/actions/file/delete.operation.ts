@@ -6,7 +6,6 @@ import { pokeeRequest, sessionFilePath } from '../../transport';
 import { sessionIdFields } from '../session/fields';
 import { existingFilePathFields } from './fields';
 
-
 export const description: INodeProperties[] = [
 	...sessionIdFields('Any live session whose write scope covers the path'),
 	...existingFilePathFields('output/old.pptx', 'Workspace-relative path of the file to delete'),

@@ -6,7 +6,6 @@ import { sessionIdFields } from '../session/fields';
 import { downloadFile } from '../../transport/files';
 import { binaryPropertyField, existingFilePathFields, checkBinaryPropertyName } from './fields';
 
-
 export const description: INodeProperties[] = [
 	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	...existingFilePathFields('output/report.pptx', 'Workspace-relative path of the file'),

@@ -7,7 +7,6 @@ import { sessionIdFields } from '../session/fields';
 import { downloadFile, listFolder } from '../../transport/files';
 import { binaryPropertyField, checkBinaryPropertyName } from './fields';
 
-
 export const description: INodeProperties[] = [
 	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	{

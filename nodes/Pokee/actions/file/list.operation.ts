@@ -6,7 +6,6 @@ import type { PokeeEnv } from '../../transport';
 import { sessionIdFields } from '../session/fields';
 import { listFolder } from '../../transport/files';
 
-
 export const description: INodeProperties[] = [
 	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	{

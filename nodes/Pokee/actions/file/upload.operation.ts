@@ -6,7 +6,6 @@ import { pokeeJson, sessionFilePath } from '../../transport';
 import { sessionIdFields } from '../session/fields';
 import { binaryBody, binaryPropertyField, filePathField, inputBinary, checkBinaryPropertyName } from './fields';
 
-
 export const description: INodeProperties[] = [
 	...sessionIdFields('Any live session whose write scope covers the path'),
 	filePathField('inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),

@@ -6,7 +6,6 @@ import { cancelTurn } from '../../transport/followTurn';
 import { sessionIdFields } from '../session/fields';
 import { responseIdField } from './fields';
 
-
 export const description: INodeProperties[] = [...sessionIdFields(), responseIdField()];
 
 /** 202 cancelling, or 200 already_complete: both are outputs, not errors. */

@@ -12,4 +12,4 @@ export const responseIdField = (): INodeProperties => ({
 });
 
 /** What the Simplified output of a turn holds, for the Output parameter's description. */
-export const SIMPLIFIED_TURN = 'The session and response IDs, status and text; with a tool call, the call and its event number';
+export const SIMPLIFIED_TURN_TEXT = 'The session and response IDs, status and text; with a tool call, the call and its event number';

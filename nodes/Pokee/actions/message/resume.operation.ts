@@ -7,9 +7,8 @@ import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
 import { sessionIdFields } from '../session/fields';
 import { finishTurn } from './finish';
-import { responseIdField, SIMPLIFIED_TURN } from './fields';
+import { responseIdField, SIMPLIFIED_TURN_TEXT } from './fields';
 import { turnOptions, turnOptionsFields } from './turnOptions';
-
 
 export const description: INodeProperties[] = [
 	...sessionIdFields(),
@@ -21,7 +20,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		description: 'Continue after this event number; empty replays the turn from its first event',
 	},
-	...outputFields(SIMPLIFIED_TURN),
+	...outputFields(SIMPLIFIED_TURN_TEXT),
 	...turnOptionsFields(),
 ];
 

@@ -16,7 +16,7 @@ import { waitUntilIdle } from '../../transport/sessions';
 import { sessionCreateBody, sessionIdFields, sessionOptionsField } from '../session/fields';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from './finish';
 import type { TurnOptions } from './turnOptions';
-import { SIMPLIFIED_TURN } from './fields';
+import { SIMPLIFIED_TURN_TEXT } from './fields';
 import { derivedIdempotencyKey, turnOptions, turnOptionsFields } from './turnOptions';
 import {
 	findTurnSession,
@@ -26,7 +26,6 @@ import {
 	withIdempotencyScope,
 } from './turnScope';
 
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Session',
@@ -34,7 +33,7 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		default: 'existing',
 		options: [
-			{ name: 'Existing Session', value: 'existing', description: 'Send to a session by its ID' },
+			{ name: 'Existing Session', value: 'existing', description: 'Send to a session that exists' },
 			{ name: 'New Session', value: 'new', description: 'Create a session for each item, then send' },
 		],
 	},
@@ -58,7 +57,7 @@ export const description: INodeProperties[] = [
 		description:
 			'Whether to stream the turn to its end. Off: output the response ID as soon as it is known and let the turn run on (pick the result up with the Pokee Trigger, Session → Wait Until Idle or Message → Resume).',
 	},
-	...outputFields(SIMPLIFIED_TURN),
+	...outputFields(SIMPLIFIED_TURN_TEXT),
 	...turnOptionsFields({ busy: true, idempotency: true }).map(withIdempotencyScope),
 ];
 

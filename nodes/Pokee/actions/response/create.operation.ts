@@ -11,7 +11,6 @@ import { checkOutputShape, outputFields, RESPONSE_SIMPLIFIED, shapeOutput } from
 import { checkTools } from '../../helpers/validate';
 import { derivedIdempotencyKey, turnOptions, turnOptionsFields } from '../message/turnOptions';
 
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Input Type',

@@ -4,7 +4,6 @@ import { checkDuration } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson } from '../../transport';
 
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Idle Only',

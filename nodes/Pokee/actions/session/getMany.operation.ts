@@ -4,7 +4,6 @@ import { FROM_V2, nodeVersion, ownValue, parseJsonObject, resultLimit, returnAll
 import type { PokeeEnv } from '../../transport';
 import { listSessions } from '../../transport';
 
-
 const stateOptions = [
 	{ name: 'All', value: 'all' },
 	{ name: 'Busy', value: 'busy', description: 'Only sessions running a turn' },

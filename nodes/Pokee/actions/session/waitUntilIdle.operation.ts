@@ -6,7 +6,6 @@ import type { PokeeEnv } from '../../transport';
 import { waitUntilIdle } from '../../transport/sessions';
 import { sessionIdFields } from './fields';
 
-
 export const description: INodeProperties[] = [
 	...sessionIdFields(),
 	{

@@ -6,7 +6,6 @@ import { pokeeJson, seg } from '../../transport';
 import { binaryBody, binaryPropertyField, inputBinary, checkBinaryPropertyName } from '../file/fields';
 import { skillNameField } from './fields';
 
-
 export const description: INodeProperties[] = [
 	skillNameField(),
 	binaryPropertyField('Name of the input binary field holding the skill as a zip with SKILL.md at its root'),

@@ -8,9 +8,8 @@ import { pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
 import { finishTurn } from '../message/finish';
-import { SIMPLIFIED_TURN } from '../message/fields';
+import { SIMPLIFIED_TURN_TEXT } from '../message/fields';
 import { turnOptions, turnOptionsFields } from '../message/turnOptions';
-
 
 export const description: INodeProperties[] = [
 	{
@@ -55,7 +54,7 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.last_event_id }}',
 		description: 'Event number at which the call was output; calls up to it are not returned again',
 	},
-	...outputFields(SIMPLIFIED_TURN),
+	...outputFields(SIMPLIFIED_TURN_TEXT),
 	...turnOptionsFields(),
 ];
 
