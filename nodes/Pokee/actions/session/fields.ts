@@ -103,7 +103,7 @@ export function sessionCreateBody(node: INode, options: IDataObject, itemIndex: 
  * The session an operation acts on: a plain ID in version 1, a list of the tenant's sessions
  * (or an ID) from version 2.
  */
-export function sessionIdFields(description = 'ID of the session, e.g. sess_a86118c06688', show: Show = {}): INodeProperties[] {
+export function sessionIdFields(description?: string, show: Show = {}): INodeProperties[] {
 	return [
 		{
 			displayName: 'Session ID',
@@ -112,7 +112,7 @@ export function sessionIdFields(description = 'ID of the session, e.g. sess_a861
 			default: '',
 			required: true,
 			placeholder: 'sess_a86118c06688',
-			description,
+			description: description ?? 'ID of the session, e.g. sess_a86118c06688',
 			displayOptions: { show: { ...show, ...V1_ONLY } },
 		},
 		{
@@ -121,7 +121,7 @@ export function sessionIdFields(description = 'ID of the session, e.g. sess_a861
 			type: 'resourceLocator',
 			default: { mode: 'list', value: '' },
 			required: true,
-			description,
+			description: description ?? 'The agent session',
 			modes: [
 				{
 					displayName: 'From List',
