@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { operations, router } from './actions/router';
+import { resourceProperty } from '../shared/resource';
+import { resources, router } from './actions/router';
 
 export class Poke implements INodeType {
 	description: INodeTypeDescription = {
@@ -17,58 +18,7 @@ export class Poke implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'pokeApi', required: true }],
-		properties: [
-			{
-				displayName: 'Resource',
-				name: 'resource',
-				type: 'options',
-				noDataExpression: true,
-				options: [
-					{ name: 'Message', value: 'message' },
-					{ name: 'Webhook', value: 'webhook' },
-				],
-				default: 'message',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['message'] } },
-				options: [
-					{
-						name: 'Send',
-						value: 'send',
-						action: 'Send a message to your agent',
-						description: 'Send a text message to your Poke agent',
-					},
-				],
-				default: 'send',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['webhook'] } },
-				options: [
-					{
-						name: 'Create',
-						value: 'create',
-						action: 'Create a webhook trigger',
-						description: 'Create a trigger and get its webhook URL and token',
-					},
-					{
-						name: 'Fire',
-						value: 'fire',
-						action: 'Fire a webhook trigger',
-						description: 'Send data to a webhook trigger',
-					},
-				],
-				default: 'create',
-			},
-			...Object.values(operations).flatMap((op) => op.description),
-		],
+		properties: [resourceProperty(resources, 'message'), ...resources.flatMap((resource) => resource.description)],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -61,7 +61,7 @@ export class PokeeTrigger implements INodeType {
 					{ name: 'All Sessions', value: 'all' },
 					{ name: 'Given Session IDs', value: 'ids' },
 				],
-				description: 'Either way each poll makes one list request, however many sessions there are',
+				description: 'Which sessions the trigger watches',
 			},
 			{
 				displayName: 'Session IDs',
@@ -91,14 +91,6 @@ export class PokeeTrigger implements INodeType {
 				displayOptions: { show: { event: ['turnFinished'] } },
 				options: [
 					{
-						displayName: 'Binary Property',
-						name: 'binaryPropertyName',
-						type: 'string',
-						default: 'data',
-						description:
-							'Name of the binary property for the first downloaded file; further files get _1, _2, … appended',
-					},
-					{
 						displayName: 'Download Files Matching',
 						name: 'downloadPattern',
 						type: 'string',
@@ -120,6 +112,14 @@ export class PokeeTrigger implements INodeType {
 						type: 'string',
 						default: 'output',
 						description: 'Workspace folder holding the results',
+					},
+					{
+						displayName: 'Put Output File in Field',
+						name: 'binaryPropertyName',
+						type: 'string',
+						default: 'data',
+						description:
+							'Name of the binary field for the first downloaded file; further files get _1, _2, … appended',
 					},
 				],
 			},

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INode, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, ILoadOptionsFunctions, INode, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /**
@@ -19,7 +19,7 @@ import { NodeOperationError } from 'n8n-workflow';
 export const OLDEST_TESTED_N8N = '1.123';
 
 /** The execution's cancel signal, or undefined (poll contexts and n8n versions without it). */
-export function executionCancelSignal(ctx: IExecuteFunctions | IPollFunctions): AbortSignal | undefined {
+export function executionCancelSignal(ctx: IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions): AbortSignal | undefined {
 	const get = (ctx as Partial<IExecuteFunctions>).getExecutionCancelSignal;
 	return typeof get === 'function' ? get.call(ctx) : undefined;
 }
@@ -43,7 +43,7 @@ export function chatStream(ctx: IExecuteFunctions, itemIndex: number): ChunkSend
 
 /** An n8n helper the operation cannot work without; a clear error when this n8n lacks it. */
 export function requireHelper<K extends keyof IExecuteFunctions['helpers']>(
-	ctx: IExecuteFunctions | IPollFunctions,
+	ctx: IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions,
 	name: K,
 	node: INode,
 	itemIndex?: number,

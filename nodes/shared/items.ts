@@ -1,11 +1,7 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ApiEnv, CredentialProfile } from './http';
-import { readApiCredential } from './http';
-
-/** What an operation returns for one input item: JSON object(s), or full items (e.g. with binary). */
-type ItemResult = IDataObject | IDataObject[] | INodeExecutionData | INodeExecutionData[];
+import type { ItemResult } from './resource';
 
 type ItemHandler = (itemIndex: number) => Promise<ItemResult>;
 
@@ -72,40 +68,4 @@ export async function runForEachItem(
 	const firstFailure = failures.find((f) => f !== undefined);
 	if (firstFailure) throw firstFailure;
 	return [results.flatMap((r) => r ?? [])];
-}
-
-/** One operation of a node: its parameters, what it does for one item, and how many items may run at once. */
-export interface OperationModule {
-	description: INodeProperties[];
-	execute(this: IExecuteFunctions, itemIndex: number, env: ApiEnv): Promise<ItemResult>;
-	/** Items run at a time (read once, from the first item); 1 when absent. */
-	concurrency?(ctx: IExecuteFunctions): number;
-}
-
-/**
- * The one router: picks the operation named by the resource and operation parameters, reads
- * the credential once for the execution (on the first item, so its errors are per item), and
- * runs the operation for every item.
- */
-export async function routeOperations(
-	ctx: IExecuteFunctions,
-	profile: CredentialProfile,
-	operations: Record<string, OperationModule>,
-): Promise<INodeExecutionData[][]> {
-	const resource = ctx.getNodeParameter('resource', 0) as string;
-	const operation = ctx.getNodeParameter('operation', 0) as string;
-	const op = operations[`${resource}.${operation}`];
-	if (!op) {
-		throw new NodeOperationError(ctx.getNode(), `The operation "${operation}" of "${resource}" is not supported`);
-	}
-	// The credential is read and checked once, inside the item loop: a bad credential (e.g. a
-	// plain-http Base URL) then fails each item, so Continue On Fail gives every item its {error}.
-	let env: Promise<ApiEnv> | undefined;
-	const readEnv = async () => await (env ??= readApiCredential(ctx, profile));
-	const concurrency = op.concurrency && ctx.getInputData().length > 0 ? op.concurrency(ctx) : 1;
-	return await runForEachItem(
-		ctx,
-		async (itemIndex) => await op.execute.call(ctx, itemIndex, await readEnv()),
-		concurrency,
-	);
 }

@@ -119,3 +119,40 @@ export function ownValue(object: unknown, key: string): unknown {
 		? (object as Record<string, unknown>)[key]
 		: undefined;
 }
+
+/** displayOptions conditions for parameters of the node versions before 2, and from 2 on. */
+export const V1_ONLY = { '@version': [1] };
+export const FROM_V2 = { '@version': [{ _cnd: { gte: 2 } }] };
+
+/** The node version of the running node: parameters and outputs of 0.1.0's workflows stay at 1. */
+export function nodeVersion(node: INode): number {
+	return node.typeVersion ?? 1;
+}
+
+/** Return All and Limit of a Get Many operation; `show` scopes both (e.g. to a node version). */
+export function returnAllFields(show: Show = {}): INodeProperties[] {
+	return [
+		{
+			displayName: 'Return All',
+			name: 'returnAll',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to return all results or only up to a given limit',
+			displayOptions: { show },
+		},
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+			displayOptions: { show: { ...show, returnAll: [false] } },
+		},
+	];
+}
+
+/** How many results a Get Many returns: every one with Return All, else its checked Limit. */
+export function resultLimit(node: INode, returnAll: unknown, limit: unknown, itemIndex: number): number {
+	return returnAll === true ? Infinity : positiveInteger(node, limit, 'Limit', itemIndex);
+}

@@ -168,7 +168,7 @@ function makeNode(type, parameters, credentials, extra = {}) {
 		id: 'c0ffee00-0000-4000-8000-000000000001',
 		name: extra.name || type,
 		type: typeName(type),
-		typeVersion: 1,
+		typeVersion: extra.typeVersion ?? 1,
 		position: [0, 0],
 		parameters,
 		...(extra.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
@@ -231,9 +231,10 @@ async function runNode({
 	onStart,
 	retry,
 	failChunks = false,
+	typeVersion = 1,
 }) {
 	await ensureBinaryData();
-	const node = makeNode(type, parameters, credentials, { continueOnFail, retry });
+	const node = makeNode(type, parameters, credentials, { continueOnFail, retry, typeVersion });
 	const workflow = new Workflow({
 		id: 'harness',
 		name: 'harness',
@@ -415,4 +416,17 @@ async function binaryBytes(binary) {
 	return await Container.get(core.BinaryDataService).getAsBuffer(binary);
 }
 
-module.exports = { runNode, runPoll, runSupply, binaryBytes, nodeType, declaredOperations, credentialType, typeName };
+/**
+ * Runs one of a node's listSearch methods (the editor's "From list") through n8n's
+ * LoadOptionsContext, with the node's current parameters as the editor would send them.
+ */
+async function runListSearch({ type, method, filter, parameters = {}, credentials = {}, typeVersion = 2 }) {
+	const node = makeNode(type, parameters, credentials, { typeVersion });
+	const workflow = new Workflow({ id: 'harness', name: 'harness', nodes: [node], connections: {}, nodeTypes, active: false, settings: {} });
+	const data = additionalData(new core.ExecutionLifecycleHooks('internal', '0', {}), credentials);
+	data.currentNodeParameters = parameters;
+	const ctx = new core.LoadOptionsContext(workflow, node, data, 'parameters');
+	return await nodeType(type).methods.listSearch[method].call(ctx, filter);
+}
+
+module.exports = { runListSearch, runNode, runPoll, runSupply, binaryBytes, nodeType, declaredOperations, credentialType, typeName };

@@ -1,19 +1,13 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import type { OperationModule } from '../../shared/items';
-import { routeOperations } from '../../shared/items';
+import { routeOperations } from '../../shared/router';
 import { pokeProfile } from '../transport';
-import * as sendMessage from './message/send.operation';
-import * as createWebhook from './webhook/create.operation';
-import * as fireWebhook from './webhook/fire.operation';
+import { message } from './message/Message.resource';
+import { webhook } from './webhook/Webhook.resource';
 
-/** Every operation, by "resource.operation". Adding one: its file, plus a line here and in Poke.node.ts. */
-export const operations: Record<string, OperationModule> = {
-	'message.send': sendMessage,
-	'webhook.create': createWebhook,
-	'webhook.fire': fireWebhook,
-};
+/** The node's resources, in the order of the Resource list. */
+export const resources = [message, webhook];
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await routeOperations(this, pokeProfile, operations);
+	return await routeOperations(this, pokeProfile, resources);
 }

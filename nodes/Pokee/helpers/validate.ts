@@ -1,6 +1,6 @@
-import type { INode } from 'n8n-workflow';
+import type { IDataObject, INode } from 'n8n-workflow';
 
-import { inputError } from '../../shared/params';
+import { inputError, parseJsonArray } from '../../shared/params';
 
 function hasControlCharacters(text: string): boolean {
 	for (let i = 0; i < text.length; i++) {
@@ -132,4 +132,25 @@ export function globMatch(pattern: string, name: string): boolean {
 	}
 	while (pattern[p] === '*') p++;
 	return p === pattern.length;
+}
+
+/** An optional event number: empty, or a whole number of 0 or more. */
+export function checkEventId(node: INode, raw: unknown, field: string, itemIndex: number): number | undefined {
+	if (raw === '' || raw === undefined || raw === null) return undefined;
+	const value = Number(raw);
+	if (!Number.isInteger(value) || value < 0) throw inputError(node, field, itemIndex, 'must be a whole number of 0 or more');
+	return value;
+}
+
+/** Checks tool definitions (flat or nested function shape, at most 128, names up to 64 chars). */
+export function checkTools(node: INode, value: unknown, field: string, itemIndex: number): IDataObject[] {
+	const tools = parseJsonArray(node, value, field, itemIndex);
+	if (tools.length > 128) throw inputError(node, field, itemIndex, 'may hold at most 128 tools');
+	tools.forEach((tool, position) => {
+		const fn = (tool.function as IDataObject | undefined) ?? tool;
+		if (typeof fn.name !== 'string' || fn.name === '' || fn.name.length > 64) {
+			throw inputError(node, field, itemIndex, `entry ${position} needs a "name" of 1–64 characters`);
+		}
+	});
+	return tools;
 }

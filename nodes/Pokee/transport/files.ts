@@ -1,7 +1,7 @@
-import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { destroyBody, peekBody } from '../../shared/http';
+import { destroyBody, peekBody } from '../../shared/streams';
 import type { PokeeContext, PokeeEnv } from './index';
 import { unsafeSegment } from '../helpers/validate';
 import { listBody, pokeeJson, pokeeRequest, seg, sessionFilePath } from './index';
@@ -71,7 +71,7 @@ const LISTING_START = /^\s*\[\s*(\]|\{\s*"(name|type|size|modified|path)"\s*:)/;
  * n8n as it arrives, so the file is never held whole in memory.
  */
 export async function downloadFile(
-	ctx: PokeeContext,
+	ctx: IExecuteFunctions | IPollFunctions,
 	env: PokeeEnv,
 	sessionId: string,
 	path: string,

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { chatStream, executionCancelSignal } from '../../shared/compat';
-import { destroyBody } from '../../shared/http';
+import { destroyBody } from '../../shared/streams';
 import type { PokeeEnv } from './index';
 import { pokeeRequest, seg } from './index';
 import { readSse } from './sse';
@@ -27,8 +27,8 @@ export interface FollowOptions {
 	cancelOnTimeout: boolean;
 	/** Stop and output the call when the agent asks for a client-side session tool. */
 	returnToolCalls: boolean;
-	/** Forward text deltas to n8n's streaming response (chat) as they arrive. */
-	streamText: boolean;
+	/** Forward text deltas to n8n's streaming response (chat) when n8n streams; false: never. */
+	streamText?: boolean;
 }
 
 function eventsPath(target: TurnTarget, responseId: string): string {
@@ -93,7 +93,7 @@ export async function followTurn(
 	const onAbort = () => destroyBody(body);
 	signal.addEventListener('abort', onAbort, { once: true });
 
-	const chunk = options.streamText ? chatStream(ctx, itemIndex) : undefined;
+	const chunk = options.streamText === false ? undefined : chatStream(ctx, itemIndex);
 	const onText = chunk ? (delta: string) => chunk('item', delta) : undefined;
 	// a chat streaming this turn gets its end also when the turn fails
 	chunk?.('begin');

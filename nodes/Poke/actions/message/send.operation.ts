@@ -5,8 +5,6 @@ import type { PokeEnv } from '../../transport';
 import { pokePost } from '../../transport';
 import { retryServerErrorsOption } from '../common';
 
-const show = { resource: ['message'], operation: ['send'] };
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Message',
@@ -17,7 +15,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'Summarize my unread emails',
 		description: 'Text sent to your Poke agent, handled as if you had texted it',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Options',
@@ -25,10 +22,9 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
-				displayName: 'Extra Context (JSON)',
+				displayName: 'Extra Context',
 				name: 'extraContext',
 				type: 'json',
 				default: '{}',

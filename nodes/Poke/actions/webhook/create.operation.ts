@@ -4,8 +4,6 @@ import { requireText } from '../../../shared/params';
 import type { PokeEnv } from '../../transport';
 import { pokePost } from '../../transport';
 
-const show = { resource: ['webhook'], operation: ['create'] };
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Condition',
@@ -15,7 +13,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'When a deploy fails',
 		description: 'When the trigger applies, in plain words',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Action',
@@ -25,7 +22,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'Send me a summary of the error',
 		description: 'What your agent should do when it fires, in plain words',
-		displayOptions: { show },
 	},
 ];
 

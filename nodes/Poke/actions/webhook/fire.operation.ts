@@ -7,8 +7,6 @@ import type { PokeEnv } from '../../transport';
 import { pokeWebhookProfile, toObject } from '../../transport';
 import { retryServerErrorsOption } from '../common';
 
-const show = { resource: ['webhook'], operation: ['fire'] };
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Webhook URL',
@@ -18,7 +16,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'https://poke.com/api/v1/inbound/webhook',
 		description: 'The webhookUrl returned by Webhook → Create (map it from that step)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Webhook Token',
@@ -28,7 +25,6 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		description: 'The webhookToken returned by Webhook → Create. It is sent only to the webhook URL.',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Send',
@@ -39,15 +35,14 @@ export const description: INodeProperties[] = [
 			{ name: 'JSON Data', value: 'parameter', description: 'Send the JSON object given below' },
 			{ name: 'Incoming Item', value: 'item', description: "Send the incoming item's whole JSON" },
 		],
-		displayOptions: { show },
 	},
 	{
-		displayName: 'Data (JSON)',
+		displayName: 'Data',
 		name: 'data',
 		type: 'json',
 		default: '{}',
 		description: 'JSON object sent as the request body, e.g. {"event": "deploy_failed", "repo": "my-app"}',
-		displayOptions: { show: { ...show, dataSource: ['parameter'] } },
+		displayOptions: { show: { dataSource: ['parameter'] } },
 	},
 	{
 		displayName: 'Options',
@@ -55,7 +50,6 @@ export const description: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
 		options: [
 			{
 				displayName: 'Allow Another Host',

@@ -1,22 +1,20 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath } from '../../helpers/validate';
+import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, sessionFilePath } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
-import { filePathField } from './fields';
-
-const show = { resource: ['file'], operation: ['delete'] };
+import { sessionIdFields } from '../session/fields';
+import { existingFilePathFields } from './fields';
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session whose write scope covers the path'),
-	filePathField(show, 'output/old.pptx', 'Workspace-relative path of the file to delete'),
+	...sessionIdFields('Any live session whose write scope covers the path'),
+	...existingFilePathFields('output/old.pptx', 'Workspace-relative path of the file to delete'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
-	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex, '', { extractValue: true }), 'File Path', itemIndex);
 	await pokeeRequest(this, env, { method: 'DELETE', path: sessionFilePath(sessionId, path) }, itemIndex);
 	return { path, deleted: true };
 }

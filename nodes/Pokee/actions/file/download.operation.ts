@@ -1,23 +1,21 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath } from '../../helpers/validate';
+import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { downloadFile } from '../../transport/files';
-import { binaryPropertyField, filePathField, readBinaryPropertyName } from './fields';
-
-const show = { resource: ['file'], operation: ['download'] };
+import { binaryPropertyField, existingFilePathFields, checkBinaryPropertyName } from './fields';
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
-	filePathField(show, 'output/report.pptx', 'Workspace-relative path of the file'),
-	binaryPropertyField(show, 'Name of the binary property to put the file in'),
+	...sessionIdFields('Any live session: it selects which file access scope applies'),
+	...existingFilePathFields('output/report.pptx', 'Workspace-relative path of the file'),
+	binaryPropertyField('Name of the binary field to put the file in', 'output'),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
-	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
-	const property = readBinaryPropertyName(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex, '', { extractValue: true }), 'File Path', itemIndex);
+	const property = checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex, 'Put Output File in Field');
 	return await downloadFile(this, env, sessionId, path, property, itemIndex);
 }

@@ -1,23 +1,20 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../../shared/params';
-import { checkFilePath, globMatch } from '../../helpers/validate';
+import { checkFilePath, checkId, globMatch } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { downloadFile, listFolder } from '../../transport/files';
-import { binaryPropertyField, readBinaryPropertyName } from './fields';
-
-const show = { resource: ['file'], operation: ['downloadMany'] };
+import { binaryPropertyField, checkBinaryPropertyName } from './fields';
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
+	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	{
 		displayName: 'Folder',
 		name: 'folder',
 		type: 'string',
 		default: 'output',
 		description: 'Workspace folder to download from; empty means the workspace root',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'File Name Pattern',
@@ -26,7 +23,6 @@ export const description: INodeProperties[] = [
 		default: '*',
 		placeholder: '*.pptx',
 		description: 'Only files whose name matches: * is any run of characters, ? one character',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Recursive',
@@ -34,22 +30,21 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to look in sub-folders too',
-		displayOptions: { show },
 	},
-	binaryPropertyField(show, 'Name of the binary property to put each file in'),
+	binaryPropertyField('Name of the binary field to put each file in', 'output'),
 ];
 
 /** One output item per matching file, each streamed into n8n's binary store. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const folder = checkFilePath(node, this.getNodeParameter('folder', itemIndex, ''), 'Folder', itemIndex, { allowEmpty: true });
 	const pattern = String(this.getNodeParameter('pattern', itemIndex, '*') ?? '').trim();
 	if (pattern === '' || pattern.includes('/')) {
 		throw inputError(node, 'File Name Pattern', itemIndex, 'must be a file name pattern without "/"', 'For example *.pptx');
 	}
 	const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
-	const property = readBinaryPropertyName(this, itemIndex);
+	const property = checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex, 'Put Output File in Field');
 	const files = (await listFolder(this, env, sessionId, folder, recursive, itemIndex)).filter(
 		(entry) => entry.type === 'file' && globMatch(pattern, entry.name),
 	);

@@ -1,23 +1,22 @@
-import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { BINARY_ENCODING } from 'n8n-workflow';
 
-import type { Show } from '../../../shared/params';
-import { inputError } from '../../../shared/params';
+import { FROM_V2, inputError, V1_ONLY } from '../../../shared/params';
 
-export function binaryPropertyField(show: Show, description: string): INodeProperties {
+/** The binary field a file comes from ('input') or goes to ('output'), with n8n's labels. */
+export function binaryPropertyField(description: string, direction: 'input' | 'output' = 'input'): INodeProperties {
 	return {
-		displayName: 'Binary Property',
+		displayName: direction === 'input' ? 'Input Binary Field' : 'Put Output File in Field',
 		name: 'binaryPropertyName',
 		type: 'string',
 		default: 'data',
 		required: true,
 		description,
-		displayOptions: { show },
 	};
 }
 
 /** The File Path field of Download, Upload and Delete. */
-export function filePathField(show: Show, placeholder: string, description: string): INodeProperties {
+export function filePathField(placeholder: string, description: string): INodeProperties {
 	return {
 		displayName: 'File Path',
 		name: 'path',
@@ -26,13 +25,41 @@ export function filePathField(show: Show, placeholder: string, description: stri
 		required: true,
 		placeholder,
 		description,
-		displayOptions: { show },
 	};
 }
 
-export function readBinaryPropertyName(ctx: IExecuteFunctions, itemIndex: number): string {
-	const name = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') ?? '').trim();
-	if (name === '') throw inputError(ctx.getNode(), 'Binary Property', itemIndex, 'must not be empty');
+/**
+ * A workspace file that exists (Download, Delete): a path in version 1; from version 2 picked
+ * from the files the chosen session sees, or given by path.
+ */
+export function existingFilePathFields(placeholder: string, description: string): INodeProperties[] {
+	return [
+		{ ...filePathField(placeholder, description), displayOptions: { show: V1_ONLY } },
+		{
+			displayName: 'File',
+			name: 'path',
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			required: true,
+			description,
+			modes: [
+				{
+					displayName: 'From List',
+					name: 'list',
+					type: 'list',
+					placeholder: 'Select a file...',
+					typeOptions: { searchListMethod: 'searchFiles', searchable: true },
+				},
+				{ displayName: 'By Path', name: 'path', type: 'string', placeholder },
+			],
+			displayOptions: { show: FROM_V2 },
+		},
+	];
+}
+
+export function checkBinaryPropertyName(node: INode, value: unknown, itemIndex: number, field = 'Input Binary Field'): string {
+	const name = String(value ?? '').trim();
+	if (name === '') throw inputError(node, field, itemIndex, 'must not be empty');
 	return name;
 }
 
@@ -42,7 +69,7 @@ export function inputBinary(ctx: IExecuteFunctions, property: string, itemIndex:
 	if (!binary) {
 		throw inputError(
 			ctx.getNode(),
-			'Binary Property',
+			'Input Binary Field',
 			itemIndex,
 			`"${property}" is not on the input item`,
 			'Connect a node that outputs a file (e.g. Read/Write Files from Disk, HTTP Request) and give its binary property name.',

@@ -1,14 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath } from '../../helpers/validate';
+import { checkFilePath, checkId } from '../../helpers/validate';
+import { FROM_V2, nodeVersion, resultLimit, returnAllFields } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
+import { sessionIdFields } from '../session/fields';
 import { listFolder } from '../../transport/files';
 
-const show = { resource: ['file'], operation: ['list'] };
-
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session: it selects which file access scope applies'),
+	...sessionIdFields('Any live session: it selects which file access scope applies'),
 	{
 		displayName: 'Folder',
 		name: 'folder',
@@ -16,7 +15,6 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'output',
 		description: 'Workspace folder to list; empty lists the workspace root',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Recursive',
@@ -24,14 +22,19 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description: 'Whether to list sub-folders too',
-		displayOptions: { show },
 	},
+	...returnAllFields(FROM_V2),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject[]> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const folder = checkFilePath(node, this.getNodeParameter('folder', itemIndex, ''), 'Folder', itemIndex, { allowEmpty: true });
 	const recursive = this.getNodeParameter('recursive', itemIndex, false) as boolean;
-	return await listFolder(this, env, sessionId, folder, recursive, itemIndex);
+	// version 1 has no limit: it returns the whole listing
+	const limit =
+		nodeVersion(node) >= 2
+			? resultLimit(node, this.getNodeParameter('returnAll', itemIndex, false), this.getNodeParameter('limit', itemIndex, 50), itemIndex)
+			: Infinity;
+	return (await listFolder(this, env, sessionId, folder, recursive, itemIndex)).slice(0, limit);
 }

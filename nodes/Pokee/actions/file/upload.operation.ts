@@ -1,25 +1,23 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath } from '../../helpers/validate';
+import { checkFilePath, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, sessionFilePath } from '../../transport';
-import { readSessionId, sessionIdField } from '../session/fields';
-import { binaryBody, binaryPropertyField, filePathField, inputBinary, readBinaryPropertyName } from './fields';
-
-const show = { resource: ['file'], operation: ['upload'] };
+import { sessionIdFields } from '../session/fields';
+import { binaryBody, binaryPropertyField, filePathField, inputBinary, checkBinaryPropertyName } from './fields';
 
 export const description: INodeProperties[] = [
-	sessionIdField(show, 'Any live session whose write scope covers the path'),
-	filePathField(show, 'inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),
-	binaryPropertyField(show, 'Name of the input binary property holding the file'),
+	...sessionIdFields('Any live session whose write scope covers the path'),
+	filePathField('inputs/research_notes.md', 'Workspace-relative destination path (an existing file is replaced)'),
+	binaryPropertyField('Name of the input binary field holding the file'),
 ];
 
 /** PUT is idempotent (the same bytes to the same path), so it is retried after 5xx. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
-	const binary = inputBinary(this, readBinaryPropertyName(this, itemIndex), itemIndex);
+	const binary = inputBinary(this, checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex), itemIndex);
 	return await pokeeJson(
 		this,
 		env,

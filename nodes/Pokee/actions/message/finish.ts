@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { readSmallBody } from '../../../shared/http';
+import { readSmallBody } from '../../../shared/streams';
 import type { TurnState } from '../../transport/turnState';
 import { keyHash } from './turnOptions';
 

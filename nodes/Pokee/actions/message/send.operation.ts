@@ -2,27 +2,29 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { executionCancelSignal } from '../../../shared/compat';
-import { destroyBody, readSmallBody, statusError } from '../../../shared/http';
-import { requireText } from '../../../shared/params';
+import { statusError } from '../../../shared/errors';
+import { destroyBody, readSmallBody } from '../../../shared/streams';
+import { nodeVersion, requireText } from '../../../shared/params';
+import { checkOutputShape, outputFields, shapeOutput, TURN_SIMPLIFIED } from '../../helpers/output';
+import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeProfile, pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
-import { readSessionId, sessionCreateBody, sessionIdField, sessionOptionsField } from '../session/fields';
-import { waitUntilIdle } from '../session/waitUntilIdle.operation';
+import { waitUntilIdle } from '../../transport/sessions';
+import { sessionCreateBody, sessionIdFields, sessionOptionsField } from '../session/fields';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from './finish';
-import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from './turnOptions';
+import type { TurnOptions } from './turnOptions';
+import { SIMPLIFIED_TURN_TEXT } from './fields';
+import { derivedIdempotencyKey, turnOptions, turnOptionsFields } from './turnOptions';
 import {
 	findTurnSession,
 	inputTurnKey,
-	readIdempotencyScope,
 	sessionTurnKey,
 	turnMetadata,
 	withIdempotencyScope,
 } from './turnScope';
-
-const show = { resource: ['message'], operation: ['send'] };
 
 export const description: INodeProperties[] = [
 	{
@@ -31,13 +33,12 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		default: 'existing',
 		options: [
-			{ name: 'Existing Session', value: 'existing', description: 'Send to a session by its ID' },
+			{ name: 'Existing Session', value: 'existing', description: 'Send to a session that exists' },
 			{ name: 'New Session', value: 'new', description: 'Create a session for each item, then send' },
 		],
-		displayOptions: { show },
 	},
-	sessionIdField({ ...show, sessionMode: ['existing'] }),
-	sessionOptionsField({ ...show, sessionMode: ['new'] }),
+	...sessionIdFields(undefined, { sessionMode: ['existing'] }),
+	sessionOptionsField({ sessionMode: ['new'] }),
 	{
 		displayName: 'Message',
 		name: 'message',
@@ -47,7 +48,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: 'Build a Temasek-style PPT on Q3 NVIDIA performance',
 		description: 'Prompt for the agent, plain text or markdown',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Wait for Completion',
@@ -56,22 +56,25 @@ export const description: INodeProperties[] = [
 		default: true,
 		description:
 			'Whether to stream the turn to its end. Off: output the response ID as soon as it is known and let the turn run on (pick the result up with the Pokee Trigger, Session → Wait Until Idle or Message → Resume).',
-		displayOptions: { show },
 	},
-	withIdempotencyScope(turnOptionsField(show, { busy: true, idempotency: true })),
+	...outputFields(SIMPLIFIED_TURN_TEXT),
+	...turnOptionsFields({ busy: true, idempotency: true }).map(withIdempotencyScope),
 ];
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
+	// every parameter read and checked here, before the first request
 	const mode = this.getNodeParameter('sessionMode', itemIndex, 'existing') as string;
 	const message = requireText(node, this.getNodeParameter('message', itemIndex), 'Message', itemIndex);
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
-	const options = readTurnOptions(this, itemIndex);
-	// all input checked before the first request
-	let sessionId = mode === 'new' ? '' : readSessionId(this, itemIndex);
-	let createBody = mode === 'new' ? sessionCreateBody(this, itemIndex) : undefined;
+	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
+	const output = checkOutputShape(node, this.getNodeParameter('outputShape', itemIndex, 'raw'), this.getNodeParameter('outputFields', itemIndex, ''), itemIndex);
+	let sessionId =
+		mode === 'new' ? '' : checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	let createBody =
+		mode === 'new' ? sessionCreateBody(node, this.getNodeParameter('sessionOptions', itemIndex, {}) as IDataObject, itemIndex) : undefined;
 
-	const scope = readIdempotencyScope(this, itemIndex);
+	const scope = options.idempotencyScope;
 	// A turn key that outlives the execution (Input Item scope, or a key set by the user): a new
 	// session is found again by it, so a second execution reattaches instead of sending again.
 	const turnKey =
@@ -116,7 +119,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	});
 
 	const replay = await replayAnswer(this, response, itemIndex);
-	if (replay) return { ...state.toJson(), ...replay };
+	if (replay) return shapeOutput({ ...state.toJson(), ...replay }, output, TURN_SIMPLIFIED);
 
 	const header = response.headers['x-response-id'];
 	if (typeof header === 'string' && header !== '') state.responseId = header;
@@ -141,11 +144,13 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				.finally(() => signal.removeEventListener('abort', onAbort));
 		}
 		destroyBody(response.body);
-		return { session_id: sessionId, response_id: state.responseId ?? null, status: 'in_progress' };
+		const started = { session_id: sessionId, response_id: state.responseId ?? null, status: 'in_progress' };
+		// version 2: the shape of a finished turn (no text yet), so the next node maps the same fields
+		return nodeVersion(node) >= 2 ? shapeOutput({ ...new TurnState(false).toJson(), ...started }, output, TURN_SIMPLIFIED) : started;
 	}
 	try {
 		await followTurn(this, env, { kind: 'session', sessionId }, state, response.body, options);
-		return finishTurn(this, state, itemIndex, { keyed: true });
+		return shapeOutput(finishTurn(this, state, itemIndex, { keyed: true }), output, TURN_SIMPLIFIED);
 	} finally {
 		// the next attempt of this item (Retry On Fail) starts a new turn instead of replaying this one
 		if (derived && turnFailed(state)) rememberFailedTurn(derived);
@@ -159,7 +164,7 @@ async function startTurn(
 	sessionId: string,
 	message: string,
 	key: string,
-	options: ReturnType<typeof readTurnOptions>,
+	options: TurnOptions,
 	scope: string,
 	itemIndex: number,
 ) {

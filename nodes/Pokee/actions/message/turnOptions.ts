@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
 
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
-import { chatStream } from '../../../shared/compat';
-import type { Show } from '../../../shared/params';
-import { MAX_SECONDS, positiveInteger } from '../../../shared/params';
+import { FROM_V2, MAX_SECONDS, nodeVersion, positiveInteger, V1_ONLY } from '../../../shared/params';
 import type { FollowOptions } from '../../transport/followTurn';
 
-/** Options of every operation that follows a turn's stream (Send, Resume, Submit, Response). */
-export function turnOptionsField(show: Show, { toolCalls = true, busy = false, idempotency = false } = {}): INodeProperties {
+/**
+ * Options of every operation that follows a turn's stream (Send, Resume, Submit, Response): one
+ * collection per node version, whose Time Limit defaults differ (900 s in 1; 5400 s, the API's
+ * own limit, from 2, so a default never cancels a turn the API would let run).
+ */
+export function turnOptionsFields(flags: { toolCalls?: boolean; busy?: boolean; idempotency?: boolean } = {}): INodeProperties[] {
+	return [
+		{ ...turnOptionsField(flags, 900), displayOptions: { show: V1_ONLY } },
+		{ ...turnOptionsField(flags, MAX_SECONDS.turn), displayOptions: { show: FROM_V2 } },
+	];
+}
+
+function turnOptionsField({ toolCalls = true, busy = false, idempotency = false }, timeLimit: number): INodeProperties {
 	const options: INodeProperties[] = [
 		{
 			displayName: 'Cancel on Time Limit',
@@ -29,7 +38,7 @@ export function turnOptionsField(show: Show, { toolCalls = true, busy = false, i
 			name: 'timeLimit',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: MAX_SECONDS.turn },
-			default: 900,
+			default: timeLimit,
 			description: 'How long the turn may take before the item fails (at most 5400, the 90 minutes after which the API ends a turn)',
 		},
 	];
@@ -72,20 +81,21 @@ export function turnOptionsField(show: Show, { toolCalls = true, busy = false, i
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
 		options: options.sort((a, b) => a.displayName.localeCompare(b.displayName)),
 	};
 }
 
-interface TurnOptions extends FollowOptions {
+export interface TurnOptions extends FollowOptions {
 	includeRawEvents: boolean;
 	ifBusy: 'wait' | 'fail';
 	idempotencyKey: string;
+	idempotencyScope: 'execution' | 'input';
 }
 
-export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): TurnOptions {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const timeLimitSeconds = positiveInteger(ctx.getNode(), options.timeLimit ?? 900, 'Time Limit', itemIndex, MAX_SECONDS.turn);
+/** Checks the Options collection of a turn operation (its value, read by the operation). */
+export function turnOptions(node: INode, options: IDataObject, itemIndex: number): TurnOptions {
+	const defaultTimeLimit = nodeVersion(node) >= 2 ? MAX_SECONDS.turn : 900;
+	const timeLimitSeconds = positiveInteger(node, options.timeLimit ?? defaultTimeLimit, 'Time Limit', itemIndex, MAX_SECONDS.turn);
 	return {
 		itemIndex,
 		timeLimitSeconds,
@@ -95,8 +105,7 @@ export function readTurnOptions(ctx: IExecuteFunctions, itemIndex: number): Turn
 		includeRawEvents: options.includeRawEvents === true,
 		ifBusy: options.ifBusy === 'fail' ? 'fail' : 'wait',
 		idempotencyKey: typeof options.idempotencyKey === 'string' ? options.idempotencyKey.trim() : '',
-		// n8n versions without a chat stream (or not streaming now): the answer comes whole
-		streamText: chatStream(ctx, itemIndex) !== undefined,
+		idempotencyScope: options.idempotencyScope === 'input' ? 'input' : 'execution',
 	};
 }
 

@@ -51,11 +51,6 @@ export function withIdempotencyScope(field: INodeProperties): INodeProperties {
 	return { ...field, options };
 }
 
-export function readIdempotencyScope(ctx: IExecuteFunctions, itemIndex: number): IdempotencyScope {
-	const options = ctx.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	return options.idempotencyScope === 'input' ? 'input' : 'execution';
-}
-
 /** JSON with object keys sorted at every level: the same data always gives the same text. */
 export function canonicalJson(value: unknown): string {
 	if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v ?? null)).join(',')}]`;

@@ -1,16 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import { inputError, parseJsonArray, requireText } from '../../../shared/params';
+import { inputError, nodeVersion, parseJsonArray, requireText } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeRequest, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from '../message/finish';
-import { derivedIdempotencyKey, readTurnOptions, turnOptionsField } from '../message/turnOptions';
-import { checkTools } from '../session/fields';
-
-const show = { resource: ['response'], operation: ['create'] };
+import { checkOutputShape, outputFields, RESPONSE_SIMPLIFIED, shapeOutput } from '../../helpers/output';
+import { checkTools } from '../../helpers/validate';
+import { derivedIdempotencyKey, turnOptions, turnOptionsFields } from '../message/turnOptions';
 
 export const description: INodeProperties[] = [
 	{
@@ -20,9 +19,8 @@ export const description: INodeProperties[] = [
 		default: 'text',
 		options: [
 			{ name: 'Text', value: 'text', description: 'One user message' },
-			{ name: 'Items (JSON)', value: 'items', description: 'OpenAI Responses input items: messages, function_call, function_call_output' },
+			{ name: 'Items', value: 'items', description: 'OpenAI Responses input items: messages, function_call, function_call_output' },
 		],
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Input',
@@ -32,16 +30,16 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'What is the weather in Paris?',
-		displayOptions: { show: { ...show, inputType: ['text'] } },
+		displayOptions: { show: { inputType: ['text'] } },
 	},
 	{
-		displayName: 'Input Items (JSON)',
+		displayName: 'Input Items',
 		name: 'inputItems',
 		type: 'json',
 		default: '[{"role": "user", "content": "Hello"}]',
 		required: true,
 		description: 'The whole conversation, as a JSON array of input items',
-		displayOptions: { show: { ...show, inputType: ['items'] } },
+		displayOptions: { show: { inputType: ['items'] } },
 	},
 	{
 		displayName: 'Model',
@@ -50,15 +48,13 @@ export const description: INodeProperties[] = [
 		default: '',
 		placeholder: 'pokee-isaac-high-reasoning',
 		description: "Model for this call (empty = the tenant's default)",
-		displayOptions: { show },
 	},
 	{
-		displayName: 'Tools (JSON)',
+		displayName: 'Tools',
 		name: 'tools',
 		type: 'json',
 		default: '[]',
 		description: 'Function tools in the flat Responses shape (at most 128; names up to 64 characters)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Reasoning Effort',
@@ -71,7 +67,6 @@ export const description: INodeProperties[] = [
 			{ name: 'Medium', value: 'medium' },
 			{ name: 'High', value: 'high' },
 		],
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Stream',
@@ -79,9 +74,9 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to receive the answer as a resumable event stream (recommended for long answers)',
-		displayOptions: { show },
 	},
-	turnOptionsField(show, { toolCalls: false, idempotency: true }),
+	...outputFields('The response ID, status, text and function calls'),
+	...turnOptionsFields({ toolCalls: false, idempotency: true }),
 ];
 
 /** The text of every output_text part of a Responses object. */
@@ -121,13 +116,20 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const body: IDataObject = { input };
 	const model = String(this.getNodeParameter('model', itemIndex, '') ?? '').trim();
 	if (model) body.model = model;
-	const tools = checkTools(this, this.getNodeParameter('tools', itemIndex, '[]'), 'Tools', itemIndex);
+	const tools = checkTools(node, this.getNodeParameter('tools', itemIndex, '[]'), 'Tools', itemIndex);
 	if (tools.length) body.tools = tools;
 	const effort = this.getNodeParameter('reasoningEffort', itemIndex, 'minimal') as string;
 	if (effort !== 'minimal') body.reasoning = { effort };
 	const stream = this.getNodeParameter('stream', itemIndex, true) as boolean;
 	body.stream = stream;
-	const options = readTurnOptions(this, itemIndex);
+	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
+	const output = checkOutputShape(node, this.getNodeParameter('outputShape', itemIndex, 'raw'), this.getNodeParameter('outputFields', itemIndex, ''), itemIndex);
+	// version 2 names the response response_id, as every other operation does
+	const finish = (out: IDataObject): IDataObject => {
+		if (nodeVersion(node) < 2) return out;
+		const { id, ...rest } = out;
+		return shapeOutput({ response_id: id ?? null, ...rest }, output, RESPONSE_SIMPLIFIED);
+	};
 
 	if (!stream) {
 		const response = await pokeeJson(
@@ -152,7 +154,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				itemIndex,
 			});
 		}
-		return { ...response, text: outputText(response), function_calls: functionCalls(response) };
+		return finish({ ...response, text: outputText(response), function_calls: functionCalls(response) });
 	}
 
 	// a key set by the user is the response's identity; a derived one moves on after a failed turn
@@ -174,7 +176,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	);
 	const replay = await replayAnswer(this, first, itemIndex);
 	if (replay) {
-		return { id: replay.response_id, status: replay.status, text: '', function_calls: [], note: replay.note };
+		return finish({ id: replay.response_id, status: replay.status, text: '', function_calls: [], note: replay.note });
 	}
 	const state = new TurnState(options.includeRawEvents);
 	const header = first.headers['x-response-id'];
@@ -188,7 +190,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		if (derived && turnFailed(state)) rememberFailedTurn(derived);
 	}
 	const final = state.response ?? {};
-	return {
+	return finish({
 		...final,
 		id: final.id ?? state.responseId ?? null,
 		status: state.status,
@@ -196,5 +198,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		function_calls: functionCalls(final),
 		...(turn.thinking ? { thinking: turn.thinking } : {}),
 		...(turn.events ? { events: turn.events } : {}),
-	};
+	});
 }

@@ -4,8 +4,6 @@ import { checkDuration } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson } from '../../transport';
 
-const show = { resource: ['session'], operation: ['deleteMany'] };
-
 export const description: INodeProperties[] = [
 	{
 		displayName: 'Idle Only',
@@ -13,7 +11,6 @@ export const description: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description: 'Whether to delete only sessions that are not running a turn',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Inactive For At Least',
@@ -23,7 +20,6 @@ export const description: INodeProperties[] = [
 		required: true,
 		placeholder: '1h30m',
 		description: 'Delete sessions inactive at least this long: a duration such as 90s, 2h or 1h30m',
-		displayOptions: { show },
 	},
 ];
 

@@ -1,18 +1,18 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
 
 import type { Show } from '../../../shared/params';
-import { inputError, parseJsonArray, parseJsonObject, positiveInteger, splitList } from '../../../shared/params';
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { FROM_V2, parseJsonObject, positiveInteger, splitList, V1_ONLY } from '../../../shared/params';
+import { checkFilePath, checkTools } from '../../helpers/validate';
 
 /** The options of a new session, shared by Session → Create and Message → Send ("new session"). */
-export function sessionOptionsField(show: Show): INodeProperties {
+export function sessionOptionsField(show?: Show): INodeProperties {
 	return {
 		displayName: 'Session Options',
 		name: 'sessionOptions',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		displayOptions: { show },
+		...(show ? { displayOptions: { show } } : {}),
 		options: [
 			{
 				displayName: 'File Access: Read Paths',
@@ -31,7 +31,7 @@ export function sessionOptionsField(show: Show): INodeProperties {
 				description: 'Comma-separated workspace folders the session may write (empty = whole workspace)',
 			},
 			{
-				displayName: 'Metadata (JSON)',
+				displayName: 'Metadata',
 				name: 'metadata',
 				type: 'json',
 				default: '{}',
@@ -54,7 +54,7 @@ export function sessionOptionsField(show: Show): INodeProperties {
 					'Whether the session lives until its TTL or until deleted. Otherwise it ends 5 minutes after its last response.',
 			},
 			{
-				displayName: 'Session Tools (JSON)',
+				displayName: 'Session Tools',
 				name: 'tools',
 				type: 'json',
 				default: '[]',
@@ -73,29 +73,13 @@ export function sessionOptionsField(show: Show): INodeProperties {
 	};
 }
 
-function prefixes(ctx: IExecuteFunctions, value: unknown, field: string, itemIndex: number): string[] | undefined {
+function prefixes(node: INode, value: unknown, field: string, itemIndex: number): string[] | undefined {
 	if (typeof value !== 'string' || value.trim() === '') return undefined;
-	return splitList(value).map((p) => checkFilePath(ctx.getNode(), p, field, itemIndex));
-}
-
-/** Checks tool definitions (flat or nested function shape, at most 128, names up to 64 chars). */
-export function checkTools(ctx: IExecuteFunctions, value: unknown, field: string, itemIndex: number): IDataObject[] {
-	const node = ctx.getNode();
-	const tools = parseJsonArray(node, value, field, itemIndex);
-	if (tools.length > 128) throw inputError(node, field, itemIndex, 'may hold at most 128 tools');
-	tools.forEach((tool, position) => {
-		const fn = (tool.function as IDataObject | undefined) ?? tool;
-		if (typeof fn.name !== 'string' || fn.name === '' || fn.name.length > 64) {
-			throw inputError(node, field, itemIndex, `entry ${position} needs a "name" of 1–64 characters`);
-		}
-	});
-	return tools;
+	return splitList(value).map((p) => checkFilePath(node, p, field, itemIndex));
 }
 
 /** Builds the POST /v1/sessions body from the Session Options of an item. */
-export function sessionCreateBody(ctx: IExecuteFunctions, itemIndex: number): IDataObject {
-	const node = ctx.getNode();
-	const options = ctx.getNodeParameter('sessionOptions', itemIndex, {}) as IDataObject;
+export function sessionCreateBody(node: INode, options: IDataObject, itemIndex: number): IDataObject {
 	const body: IDataObject = {};
 	if (options.persistent !== undefined) body.persistent = options.persistent === true;
 	if (options.ttl !== undefined) body.ttl = positiveInteger(node, options.ttl, 'TTL', itemIndex);
@@ -104,32 +88,56 @@ export function sessionCreateBody(ctx: IExecuteFunctions, itemIndex: number): ID
 		const metadata = parseJsonObject(node, options.metadata, 'Metadata', itemIndex);
 		if (Object.keys(metadata).length) body.metadata = metadata;
 	}
-	const read = prefixes(ctx, options.readPaths, 'File Access: Read Paths', itemIndex);
-	const write = prefixes(ctx, options.writePaths, 'File Access: Write Paths', itemIndex);
+	const read = prefixes(node, options.readPaths, 'File Access: Read Paths', itemIndex);
+	const write = prefixes(node, options.writePaths, 'File Access: Write Paths', itemIndex);
 	// an empty field means the whole workspace ([''] to the API), as its description says
 	if (read || write) body.file_access = { read: read ?? [''], write: write ?? [''] };
 	if (options.tools !== undefined) {
-		const tools = checkTools(ctx, options.tools, 'Session Tools', itemIndex);
+		const tools = checkTools(node, options.tools, 'Session Tools', itemIndex);
 		if (tools.length) body.tools = tools;
 	}
 	return body;
 }
 
-/** The Session ID field, for every operation that acts on one session. */
-export function sessionIdField(show: Show, description = 'ID of the session, e.g. sess_a86118c06688'): INodeProperties {
-	return {
-		displayName: 'Session ID',
-		name: 'sessionId',
-		type: 'string',
-		default: '',
-		required: true,
-		placeholder: 'sess_a86118c06688',
-		description,
-		displayOptions: { show },
-	};
-}
-
-/** The Session ID parameter of one item, checked. */
-export function readSessionId(ctx: IExecuteFunctions, itemIndex: number): string {
-	return checkId(ctx.getNode(), ctx.getNodeParameter('sessionId', itemIndex), 'Session ID', itemIndex);
+/**
+ * The session an operation acts on: a plain ID in version 1, a list of the tenant's sessions
+ * (or an ID) from version 2.
+ */
+export function sessionIdFields(description?: string, show: Show = {}): INodeProperties[] {
+	return [
+		{
+			displayName: 'Session ID',
+			name: 'sessionId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'sess_a86118c06688',
+			description: description ?? 'ID of the session, e.g. sess_a86118c06688',
+			displayOptions: { show: { ...show, ...V1_ONLY } },
+		},
+		{
+			displayName: 'Session',
+			name: 'sessionId',
+			type: 'resourceLocator',
+			default: { mode: 'list', value: '' },
+			required: true,
+			description: description ?? 'The agent session',
+			modes: [
+				{
+					displayName: 'From List',
+					name: 'list',
+					type: 'list',
+					placeholder: 'Select a session...',
+					typeOptions: { searchListMethod: 'searchSessions', searchable: true },
+				},
+				{
+					displayName: 'By ID',
+					name: 'id',
+					type: 'string',
+					placeholder: 'sess_a86118c06688',
+				},
+			],
+			displayOptions: { show: { ...show, ...FROM_V2 } },
+		},
+	];
 }

@@ -3,20 +3,19 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { checkSkillName } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, seg } from '../../transport';
-import { binaryBody, binaryPropertyField, inputBinary, readBinaryPropertyName } from '../file/fields';
+import { binaryBody, binaryPropertyField, inputBinary, checkBinaryPropertyName } from '../file/fields';
 import { skillNameField } from './fields';
 
-const show = { resource: ['skill'], operation: ['install'] };
-
 export const description: INodeProperties[] = [
-	skillNameField(show),
-	binaryPropertyField(show, 'Input binary property holding the skill as a zip with SKILL.md at its root'),
+	skillNameField(),
+	binaryPropertyField('Name of the input binary field holding the skill as a zip with SKILL.md at its root'),
 ];
 
 /** Installs or replaces a skill; it takes effect in sessions created afterwards. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
-	const name = checkSkillName(this.getNode(), this.getNodeParameter('skillName', itemIndex), itemIndex);
-	const binary = inputBinary(this, readBinaryPropertyName(this, itemIndex), itemIndex);
+	const node = this.getNode();
+	const name = checkSkillName(node, this.getNodeParameter('skillName', itemIndex), itemIndex);
+	const binary = inputBinary(this, checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex), itemIndex);
 	return await pokeeJson(
 		this,
 		env,

@@ -1,17 +1,15 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { requireText } from '../../../shared/params';
-import { checkId } from '../../helpers/validate';
+import { checkOutputShape, outputFields, shapeOutput, TURN_SIMPLIFIED } from '../../helpers/output';
+import { checkEventId, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
 import { finishTurn } from '../message/finish';
-import { readEventId } from '../message/resume.operation';
-import { readTurnOptions, turnOptionsField } from '../message/turnOptions';
-import { readSessionId } from '../session/fields';
-
-const show = { resource: ['toolResult'], operation: ['submit'] };
+import { SIMPLIFIED_TURN_TEXT } from '../message/fields';
+import { turnOptions, turnOptionsFields } from '../message/turnOptions';
 
 export const description: INodeProperties[] = [
 	{
@@ -21,7 +19,6 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.session_id }}',
 		required: true,
 		description: 'Session of the waiting turn (mapped from the tool_call_requested item by default)',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Response ID',
@@ -30,7 +27,6 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.response_id }}',
 		required: true,
 		description: 'The waiting turn',
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Call ID',
@@ -39,10 +35,9 @@ export const description: INodeProperties[] = [
 		default: '={{ $json.tool_call.call_id }}',
 		required: true,
 		description: 'The call_id of the tool call being answered',
-		displayOptions: { show },
 	},
 	{
-		displayName: 'Output',
+		displayName: 'Tool Output',
 		name: 'output',
 		type: 'string',
 		typeOptions: { rows: 3 },
@@ -51,7 +46,6 @@ export const description: INodeProperties[] = [
 		placeholder: '{"order_id": "A-1042", "status": "shipped"}',
 		description:
 			"The tool result given to the agent: text, often JSON. The call's parsed arguments are under tool_call.input of the item that carries the call (e.g. tool_call.input.order_id): map them from there.",
-		displayOptions: { show },
 	},
 	{
 		displayName: 'Last Event ID',
@@ -59,9 +53,9 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '={{ $json.last_event_id }}',
 		description: 'Event number at which the call was output; calls up to it are not returned again',
-		displayOptions: { show },
 	},
-	turnOptionsField(show),
+	...outputFields(SIMPLIFIED_TURN_TEXT),
+	...turnOptionsFields(),
 ];
 
 /**
@@ -70,13 +64,14 @@ export const description: INodeProperties[] = [
  */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = readSessionId(this, itemIndex);
+	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
 	const responseId = checkId(node, this.getNodeParameter('responseId', itemIndex), 'Response ID', itemIndex);
 	const callId = checkId(node, this.getNodeParameter('callId', itemIndex), 'Call ID', itemIndex);
 	const raw = this.getNodeParameter('output', itemIndex) as unknown;
 	const output = typeof raw === 'object' && raw !== null ? JSON.stringify(raw) : requireText(node, raw, 'Output', itemIndex);
-	const upTo = readEventId(this, 'lastEventId', 'Last Event ID', itemIndex);
-	const options = readTurnOptions(this, itemIndex);
+	const upTo = checkEventId(node, this.getNodeParameter('lastEventId', itemIndex, ''), 'Last Event ID', itemIndex);
+	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
+	const outputShape = checkOutputShape(node, this.getNodeParameter('outputShape', itemIndex, 'raw'), this.getNodeParameter('outputFields', itemIndex, ''), itemIndex);
 
 	await pokeeRequest(
 		this,
@@ -95,5 +90,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	state.sessionId = sessionId;
 	state.responseId = responseId;
 	await followTurn(this, env, { kind: 'session', sessionId }, state, undefined, options);
-	return finishTurn(this, state, itemIndex);
+	return shapeOutput(finishTurn(this, state, itemIndex), outputShape, TURN_SIMPLIFIED);
 }
