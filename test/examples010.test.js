@@ -10,8 +10,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { runNode, runPoll, binaryBytes } = require('./harness/n8n');
-const { startFakePokee, deckFile, DEFAULT_KEY } = require('./fakes/fakePokee');
-const { startFakePoke } = require('./fakes/fakePoke');
+const { deckFile, DEFAULT_KEY } = require('./fakes/fakePokee');
+const { useFakePokee, useFakePoke } = require('./harness/fakes');
 const { until } = require('./harness/wait');
 
 const EXAMPLES = path.resolve(__dirname, '..', 'examples');
@@ -28,14 +28,8 @@ function example(file) {
 	return nodes;
 }
 
-let pokee;
-let poke;
-beforeAll(async () => {
-	[pokee, poke] = await Promise.all([startFakePokee({ eventDelayMs: 1, deckMs: 200 }), startFakePoke()]);
-});
-afterAll(async () => {
-	await Promise.all([pokee.close(), poke.close()]);
-});
+const pokee = useFakePokee({ eventDelayMs: 1, deckMs: 200 });
+const poke = useFakePoke();
 
 const credentials = () => ({
 	pokeeApi: { apiKey: DEFAULT_KEY, baseUrl: pokee.baseUrl },

@@ -12,8 +12,8 @@ const path = require('node:path');
 const Ajv = require('ajv');
 const { readOutputSchema } = require('../scripts/output-schemas');
 const { runNode, declaredOperations } = require('./harness/n8n');
-const { startFakePokee, makeZip, DEFAULT_KEY } = require('./fakes/fakePokee');
-const { startFakePoke } = require('./fakes/fakePoke');
+const { makeZip, DEFAULT_KEY } = require('./fakes/fakePokee');
+const { useFakePokee, useFakePoke } = require('./harness/fakes');
 
 const ROOT = path.resolve(__dirname, '..');
 const NODES = { poke: 'Poke', pokee: 'Pokee' };
@@ -48,14 +48,8 @@ describe('a schema for every declared operation', () => {
 });
 
 describe('real outputs match the shipped schemas', () => {
-	let pokee;
-	let poke;
-	beforeAll(async () => {
-		[pokee, poke] = await Promise.all([startFakePokee({ eventDelayMs: 1, deckMs: 200 }), startFakePoke()]);
-	});
-	afterAll(async () => {
-		await Promise.all([pokee.close(), poke.close()]);
-	});
+	const pokee = useFakePokee({ eventDelayMs: 1, deckMs: 200 });
+	const poke = useFakePoke();
 
 	// nullable: a value that may be null (ids before the API gave them, usage before the end);
 	// the editor reads only type and properties

@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
+import { reasoningEffortField } from '../Pokee/helpers/reasoning';
 import { pokeeProfile } from '../Pokee/transport';
 import { readApiCredential } from '../shared/http';
 import type { PokeeModelSettings } from './model/chatModel';
@@ -51,19 +52,9 @@ export class PokeeChatModel implements INodeType {
 				placeholder: 'e.g. gpt-5.5',
 				displayOptions: { show: { model: ['custom'] } },
 			},
-			{
-				displayName: 'Reasoning Effort',
-				name: 'reasoningEffort',
-				type: 'options',
-				default: 'minimal',
-				options: [
-					{ name: 'Minimal (Thinking Off)', value: 'minimal' },
-					{ name: 'Low', value: 'low' },
-					{ name: 'Medium', value: 'medium' },
-					{ name: 'High', value: 'high' },
-				],
-				description: 'How much the model thinks before it answers; Low to High turn extended thinking on (slower, more output tokens)',
-			},
+			reasoningEffortField(
+				'How much the model thinks before it answers; Low to High turn extended thinking on (slower, more output tokens)',
+			),
 			{
 				displayName: 'Options',
 				name: 'options',

@@ -1,23 +1,21 @@
 'use strict';
 const { startFakePokee } = require('../fakes/fakePokee');
+const { startFakePoke } = require('../fakes/fakePoke');
 
 /**
- * The fake Pokee API for a jest test file: started before its tests with `options`, closed after
- * them, its faults and request log cleared before each test. Returns a stand-in for the running
- * fake (property reads and method calls go to it), so the file can use it like the fake itself.
+ * A fake for a jest test file: started before its tests with `options`, closed after them, and
+ * `eachTest(fake)` run before each test. Returns a stand-in for the running fake (property reads
+ * and method calls go to it), so the file can use it like the fake itself.
  */
-function useFakePokee(options) {
+function useFake(start, options, eachTest) {
 	let fake;
 	beforeAll(async () => {
-		fake = await startFakePokee(options);
+		fake = await start(options);
 	});
 	afterAll(async () => {
 		await fake?.close();
 	});
-	beforeEach(() => {
-		fake.clearFaults();
-		fake.clearRequests();
-	});
+	if (eachTest) beforeEach(() => eachTest(fake));
 	return new Proxy(
 		{},
 		{
@@ -29,4 +27,17 @@ function useFakePokee(options) {
 	);
 }
 
-module.exports = { useFakePokee };
+/** The fake Pokee API, its faults and request log cleared before each test. */
+function useFakePokee(options) {
+	return useFake(startFakePokee, options, (fake) => {
+		fake.clearFaults();
+		fake.clearRequests();
+	});
+}
+
+/** The fake Poke API, kept as it is between tests. */
+function useFakePoke(options) {
+	return useFake(startFakePoke, options);
+}
+
+module.exports = { useFakePokee, useFakePoke };

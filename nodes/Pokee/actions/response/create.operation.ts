@@ -8,6 +8,7 @@ import { followTurn } from '../../transport/followTurn';
 import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from '../message/finish';
 import { checkOutputShape, outputFields, RESPONSE_SIMPLIFIED, shapeOutput } from '../../helpers/output';
+import { reasoningEffortField } from '../../helpers/reasoning';
 import { checkTools } from '../../helpers/validate';
 import { derivedIdempotencyKey, turnOptions, turnOptionsFields } from '../message/turnOptions';
 
@@ -56,18 +57,7 @@ export const description: INodeProperties[] = [
 		default: '[]',
 		description: 'Function tools in the flat Responses shape (at most 128; names up to 64 characters)',
 	},
-	{
-		displayName: 'Reasoning Effort',
-		name: 'reasoningEffort',
-		type: 'options',
-		default: 'minimal',
-		options: [
-			{ name: 'Minimal (Thinking Off)', value: 'minimal' },
-			{ name: 'Low', value: 'low' },
-			{ name: 'Medium', value: 'medium' },
-			{ name: 'High', value: 'high' },
-		],
-	},
+	reasoningEffortField(),
 	{
 		displayName: 'Stream',
 		name: 'stream',
