@@ -91,6 +91,9 @@ async function bundle() {
 			target: 'node20',
 			format: 'cjs',
 			external,
+			// import() of a peer becomes a lazy require(): n8n finds its own @n8n/ai-node-sdk through
+			// NODE_PATH, which only require() honours (an ES import() would not find it)
+			supported: { 'dynamic-import': false },
 			write: false,
 			legalComments: 'inline',
 			metafile: true,
@@ -139,7 +142,9 @@ function walk(dir) {
 }
 
 async function verify() {
-	const allowed = new Set(['n8n-workflow', ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+	// the peers of some package (each package's own are checked in verifyPackages)
+	const peers = packages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {}));
+	const allowed = new Set(['n8n-workflow', ...peers, ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 	const problems = [];
 	for (const file of walk(path.resolve(__dirname, 'dist')).filter((f) => f.endsWith('.js'))) {
 		const code = fs.readFileSync(file, 'utf8');

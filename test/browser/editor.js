@@ -498,11 +498,18 @@ async function checkEditor() {
 	const nodeTypes = await rest('GET', '/types/nodes.json');
 	const cases = buildCases(nodeTypes);
 
-	// Coverage: the Pokee node must have a panel case for every operation its router executes
-	// (the keys of the `operations` map in the source; dist/ is a bundle that does not export it).
-	const router = fs.readFileSync(path.join(ROOT, 'nodes/Pokee/actions/router.ts'), 'utf8');
-	const routed = [...router.matchAll(/^\s*'(\w+\.\w+)':/gm)].map((m) => m[1]);
-	if (routed.length === 0) throw new Error('no operations found in nodes/Pokee/actions/router.ts');
+	// Coverage: the Pokee node must have a panel case for every operation it routes. The router
+	// and the Operation lists derive from the same resource files, so the built node's
+	// description (read here, not through n8n) names them all.
+	const { Pokee } = require(path.join(ROOT, 'packages/n8n-nodes-pokee/dist/nodes/Pokee/Pokee.node.js'));
+	const routed = [
+		...new Set(
+			new Pokee().description.properties
+				.filter((p) => p.name === 'operation')
+				.flatMap((p) => p.displayOptions.show.resource.flatMap((r) => p.options.map((o) => `${r}.${o.value}`))),
+		),
+	];
+	if (routed.length === 0) throw new Error("no operations found in the built Pokee node's description");
 	const opened = new Set(cases.filter((c) => c.type === typeName('pokee')).map((c) => c.label));
 	const missing = routed.filter((op) => !opened.has(op));
 	for (const t of ['poke', 'pokee', 'pokeeTrigger']) {
