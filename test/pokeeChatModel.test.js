@@ -229,6 +229,22 @@ describe('Pokee Chat Model', () => {
 		expect(posts()[3].headers['idempotency-key']).not.toBe(k1);
 	});
 
+	test("Retry On Fail after a response that failed starts a new response (the failed one's key would only replay the failure)", async () => {
+		const message = `Hi #error-once ${Date.now()}`;
+		const first = await supply({}, { executionId: 'exec-failed-once' });
+		const failed = await first.model.generate([user(message)]).catch((e) => e);
+		expect(failed.message).toMatch(/^Pokee: /);
+		const started = fake.turnsStarted;
+		const again = await supply({}, { executionId: 'exec-failed-once' });
+		const retried = await again.model.generate([user(message)]);
+		expect(retried.message.content).toEqual([{ type: 'text', text: expect.any(String) }]);
+		expect(retried.message.content[0].text.length).toBeGreaterThan(0);
+		expect(fake.turnsStarted).toBe(started + 1); // a new response, not the failed one replayed
+		const [k1, k2] = posts().map((r) => r.headers['idempotency-key']);
+		expect(posts()).toHaveLength(2);
+		expect(k2).not.toBe(k1);
+	});
+
 	test('errors: 401 names the credential and never shows the key; 400 carries the API message and a hint', async () => {
 		const wrong = 'pk_acme_wrongwrongwrong';
 		const bad = await supply({}, { credentials: creds({ apiKey: wrong }) });

@@ -1317,6 +1317,7 @@ async function startFakePokee(options = {}) {
 		const output = [];
 		await emit('response.created', { id: turn.rid, response: turn.responseShell('in_progress') });
 		await emit('response.in_progress', { response: turn.responseShell('in_progress') });
+		if (d.name === 'error') return turn.fail('the agent failed (#error)');
 		if (plan.reasoning) {
 			const item = reasoningItem();
 			await emit('response.output_item.added', { output_index: output.length, item: { ...item, summary: [] } });

@@ -9,6 +9,7 @@ import type {
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { attemptKey, rememberFailedTurn } from '../../Pokee/actions/message/finish';
 import { keyHash } from '../../Pokee/actions/message/turnOptions';
 import type { ApiEnv } from '../../shared/http';
 import { executionCancelSignal } from '../../shared/compat';
@@ -21,7 +22,7 @@ import {
 	toTokenUsage,
 	unsupportedContent,
 } from './convert';
-import { runResponse } from './stream';
+import { responseEndedWithoutAnswer, runResponse } from './stream';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
 
@@ -88,15 +89,18 @@ export function pokeeChatModelClass(sdk: Sdk) {
 
 		/**
 		 * The Idempotency-Key of a call: execution, node, run, the body, and how many identical
-		 * calls this model already completed. A retry of a failed call (also n8n's Retry On Fail,
-		 * which supplies a fresh model) sends the same key and replays instead of billing again.
+		 * calls this model already completed. A retry of a call whose answer was lost (also n8n's
+		 * Retry On Fail, which supplies a fresh model) sends the same key and replays instead of
+		 * billing again; after a response that ended without an answer, the next attempt gets a
+		 * new key (as Message → Send does), or it would only get the failure back.
 		 */
-		private keyFor(body: IDataObject): { key: string; bodyHash: string } {
+		private keyFor(body: IDataObject): { key: string; derived: string; bodyHash: string } {
 			const { ctx } = this.deps;
 			const bodyHash = keyHash([JSON.stringify(body)]);
 			const runIndex = (ctx as unknown as { runIndex?: number }).runIndex ?? 0;
 			const nth = this.completed.get(bodyHash) ?? 0;
-			return { key: `n8n-${keyHash([ctx.getExecutionId(), ctx.getNode().id, runIndex, 'chat-model', bodyHash, nth])}`, bodyHash };
+			const derived = `n8n-${keyHash([ctx.getExecutionId(), ctx.getNode().id, runIndex, 'chat-model', bodyHash, nth])}`;
+			return { key: attemptKey(derived), derived, bodyHash };
 		}
 
 		private signalFor(config?: CallConfig): AbortSignal {
@@ -115,7 +119,7 @@ export function pokeeChatModelClass(sdk: Sdk) {
 			onReasoningDelta?: (delta: string) => void,
 		) {
 			const body = this.requestBody(messages);
-			const { key, bodyHash } = this.keyFor(body);
+			const { key, derived, bodyHash } = this.keyFor(body);
 			const result = await runResponse({
 				ctx: this.deps.ctx,
 				env: this.deps.env,
@@ -125,6 +129,9 @@ export function pokeeChatModelClass(sdk: Sdk) {
 				timeoutSeconds: this.deps.settings.timeoutSeconds,
 				onTextDelta,
 				onReasoningDelta,
+			}).catch((error: unknown) => {
+				if (responseEndedWithoutAnswer(error)) rememberFailedTurn(derived);
+				throw error;
 			});
 			this.completed.set(bodyHash, (this.completed.get(bodyHash) ?? 0) + 1);
 			return result;

@@ -11,6 +11,20 @@ import type { SseEvent } from '../../Pokee/transport/sse';
 const MAX_RESUMES_WITHOUT_PROGRESS = 3;
 
 /** Pokee's profile with hints that fit a chat model's /v1/responses calls. */
+/**
+ * Errors of calls whose response is known to be over without an answer (failed, cancelled, or
+ * cancelled by the node on a timeout, a stop or a broken stream): replaying its key would only
+ * give the failure back, so the next identical call must start a new response.
+ */
+const endedWithoutAnswer = new WeakSet<object>();
+export function responseEndedWithoutAnswer(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && endedWithoutAnswer.has(error);
+}
+function ended<E extends object>(error: E): E {
+	endedWithoutAnswer.add(error);
+	return error;
+}
+
 export const chatModelProfile: ApiProfile = {
 	...pokeeProfile,
 	hints: {
@@ -192,10 +206,12 @@ export async function runResponse(call: ResponseCall): Promise<ResponseResult> {
 			withoutProgress = state.eventCount > before ? 0 : withoutProgress + 1;
 			if (withoutProgress >= MAX_RESUMES_WITHOUT_PROGRESS) {
 				await cancelQuietly(call, state.responseId);
-				throw new NodeApiError(node, { status: 'incomplete_stream' } as JsonObject, {
-					message: 'Pokee: the answer stream ended without a terminal event',
-					description: `Response ${state.responseId ?? '(unknown)'} sent ${state.eventCount} events but no response.completed, also after ${withoutProgress} reconnections.`,
-				});
+				throw ended(
+					new NodeApiError(node, { status: 'incomplete_stream' } as JsonObject, {
+						message: 'Pokee: the answer stream ended without a terminal event',
+						description: `Response ${state.responseId ?? '(unknown)'} sent ${state.eventCount} events but no response.completed, also after ${withoutProgress} reconnections.`,
+					}),
+				);
 			}
 			if (withoutProgress > 0) await sleep(250 * withoutProgress);
 		}
@@ -213,11 +229,13 @@ export async function runResponse(call: ResponseCall): Promise<ResponseResult> {
 	// stopped: the caller's abort, the execution's Stop, or the time limit
 	await cancelQuietly(call, state.responseId);
 	if ((signal.reason as Error | undefined)?.name === 'TimeoutError') {
-		throw new NodeOperationError(node, `Pokee did not finish the answer within the timeout of ${call.timeoutSeconds} s`, {
-			description: `Response ${state.responseId ?? '(unknown)'} sent ${state.eventCount} events; it was cancelled on the server. Raise Timeout in the Pokee Chat Model's options.`,
-		});
+		throw ended(
+			new NodeOperationError(node, `Pokee did not finish the answer within the timeout of ${call.timeoutSeconds} s`, {
+				description: `Response ${state.responseId ?? '(unknown)'} sent ${state.eventCount} events; it was cancelled on the server. Raise Timeout in the Pokee Chat Model's options.`,
+			}),
+		);
 	}
-	throw new NodeOperationError(node, 'The model call was stopped; the answer was cancelled on the server');
+	throw ended(new NodeOperationError(node, 'The model call was stopped; the answer was cancelled on the server'));
 }
 
 /** Cancels a response on the server (best effort: a failure is not the story). */
@@ -250,11 +268,13 @@ function finish(call: ResponseCall, state: ResponseState, resumes: number): Resp
 				: type === 'response.cancelled'
 					? 'the response was cancelled'
 					: 'Pokee reported an error without a message';
-	throw new NodeApiError(call.ctx.getNode(), { status: type, message: detail } as JsonObject, {
-		message: `Pokee: ${detail}`,
-		description:
-			type === 'response.cancelled'
-				? 'The answer was cancelled on the server (by a cancel request) before it was complete.'
-				: 'Pokee failed while generating the answer. Run the workflow again; if it keeps failing, check the model name and the tenant status.',
-	});
+	throw ended(
+		new NodeApiError(call.ctx.getNode(), { status: type, message: detail } as JsonObject, {
+			message: `Pokee: ${detail}`,
+			description:
+				type === 'response.cancelled'
+					? 'The answer was cancelled on the server (by a cancel request) before it was complete.'
+					: 'Pokee failed while generating the answer. Run the workflow again; if it keeps failing, check the model name and the tenant status.',
+		}),
+	);
 }
