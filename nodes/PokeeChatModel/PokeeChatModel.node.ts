@@ -127,7 +127,7 @@ export class PokeeChatModel implements INodeType {
 		};
 		// the request helpers are the same on a supply context; the shared transport is typed for execute contexts
 		const ctx = this as unknown as IExecuteFunctions;
-		const env = await readApiCredential(ctx, pokeeProfile as Parameters<typeof readApiCredential>[1]);
+		const env = await readApiCredential(ctx, pokeeProfile);
 		const PokeeModel = pokeeChatModelClass(sdk);
 		return sdk.supplyModel(this, new PokeeModel({ ctx, env, settings }));
 	}

@@ -24,6 +24,20 @@ export function executionCancelSignal(ctx: IExecuteFunctions | IPollFunctions | 
 	return typeof get === 'function' ? get.call(ctx) : undefined;
 }
 
+/**
+ * A signal that fires when `deadline` (epoch ms) passes or the execution is stopped, whichever
+ * comes first; `timeLimit` alone tells the two apart. A timer of `minMs` at least.
+ */
+export function deadlineSignal(
+	ctx: IExecuteFunctions,
+	deadline: number,
+	minMs = 0,
+): { timeLimit: AbortSignal; signal: AbortSignal } {
+	const timeLimit = AbortSignal.timeout(Math.max(minMs, deadline - Date.now()));
+	const stopped = executionCancelSignal(ctx);
+	return { timeLimit, signal: stopped ? AbortSignal.any([timeLimit, stopped]) : timeLimit };
+}
+
 /** Sends text to a streaming chat response; undefined when n8n is not streaming or cannot. */
 export type ChunkSender = (type: 'begin' | 'item' | 'end', content?: string) => void;
 

@@ -7,7 +7,7 @@ import type { ApiProfile, ApiRequest, ApiResponse, RequestContext } from './http
 export const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH']);
 
 /** Replaces every secret in a text by "***". */
-export function redact(text: string, secrets: Array<string | undefined> = []): string {
+function redact(text: string, secrets: Array<string | undefined> = []): string {
 	let out = text;
 	for (const secret of secrets) {
 		if (secret && secret.length >= 4) out = out.split(secret).join('***');

@@ -13,10 +13,6 @@ import { executionCancelSignal, requireHelper } from './compat';
 import { connectionError, errorCode, NOT_SENT_CODES, redirectError, statusError } from './errors';
 import { destroyBody, readSmallBody } from './streams';
 
-// kept here for importers of the request helper's old surface (the chat model among them)
-export { statusError } from './errors';
-export { destroyBody, peekBody, readSmallBody } from './streams';
-
 export type RequestContext = IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions;
 
 /** Describes one API for the shared request helper: its name, credential and error hints. */

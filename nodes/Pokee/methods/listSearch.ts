@@ -2,7 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeLis
 
 import { readApiCredential } from '../../shared/http';
 import { checkId } from '../helpers/validate';
-import { listBody, listSessions, pokeeJson, pokeeProfile } from '../transport';
+import { listSessions, listSkills, pokeeProfile } from '../transport';
 import { listFolder } from '../transport/files';
 
 /** Most entries a list offers: the search box narrows a longer list. */
@@ -39,8 +39,7 @@ export async function searchSessions(this: ILoadOptionsFunctions, filter?: strin
 /** GET /v1/skills. */
 export async function searchSkills(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const env = await readApiCredential(this, pokeeProfile);
-	const body = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/skills' });
-	const skills = listBody(this, body, 'skill list', 'GET /v1/skills')
+	const skills = (await listSkills(this, env))
 		.map((s) => String(s.name ?? ''))
 		.filter((name) => name !== '')
 		.sort();

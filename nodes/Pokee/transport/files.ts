@@ -13,7 +13,7 @@ interface ListedEntry extends IDataObject {
 }
 
 /** Deepest folder nesting a recursive listing follows (a server listing a folder in itself ends here). */
-export const MAX_LIST_DEPTH = 32;
+const MAX_LIST_DEPTH = 32;
 
 /**
  * Lists a workspace folder (optionally recursively); each entry gets its full `path`. A name

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
-import { chatStream, executionCancelSignal } from '../../shared/compat';
+import { chatStream, deadlineSignal } from '../../shared/compat';
 import { destroyBody } from '../../shared/streams';
 import type { PokeeEnv } from './index';
 import { pokeeRequest, seg } from './index';
@@ -9,7 +9,7 @@ import { readSse } from './sse';
 import { MalformedEventError, TurnState } from './turnState';
 
 /** Consecutive reconnections that bring no new event before the stream counts as broken. */
-const MAX_RESUMES_WITHOUT_PROGRESS = 3;
+export const MAX_RESUMES_WITHOUT_PROGRESS = 3;
 
 interface TurnTarget {
 	/** 'session' for session turns, 'response' for stateless /v1/responses streams. */
@@ -27,8 +27,6 @@ export interface FollowOptions {
 	cancelOnTimeout: boolean;
 	/** Stop and output the call when the agent asks for a client-side session tool. */
 	returnToolCalls: boolean;
-	/** Forward text deltas to n8n's streaming response (chat) when n8n streams; false: never. */
-	streamText?: boolean;
 }
 
 function eventsPath(target: TurnTarget, responseId: string): string {
@@ -85,15 +83,13 @@ export async function followTurn(
 	const { itemIndex } = options;
 	const node = ctx.getNode();
 	// Ends reading when the time limit passes or the execution is stopped, whichever comes first.
-	const timeLimit = AbortSignal.timeout(Math.max(0, options.deadline - Date.now()));
-	const executionSignal = executionCancelSignal(ctx);
-	const signal = executionSignal ? AbortSignal.any([timeLimit, executionSignal]) : timeLimit;
+	const { signal } = deadlineSignal(ctx, options.deadline);
 	/** The stream being read; destroyed when the signal fires (a stalled read may not wake otherwise). */
 	let body: unknown = first;
 	const onAbort = () => destroyBody(body);
 	signal.addEventListener('abort', onAbort, { once: true });
 
-	const chunk = options.streamText === false ? undefined : chatStream(ctx, itemIndex);
+	const chunk = chatStream(ctx, itemIndex);
 	const onText = chunk ? (delta: string) => chunk('item', delta) : undefined;
 	// a chat streaming this turn gets its end also when the turn fails
 	chunk?.('begin');

@@ -136,3 +136,9 @@ export async function listSessions(ctx: PokeeContext, env: PokeeEnv, itemIndex?:
 	const body = await pokeeJson<unknown>(ctx, env, { method: 'GET', path: '/v1/sessions' }, itemIndex);
 	return listBody(ctx, body, 'session list', 'GET /v1/sessions', itemIndex);
 }
+
+/** GET /v1/skills: the tenant's custom skills; anything but a list is an error. */
+export async function listSkills(ctx: PokeeContext, env: PokeeEnv, itemIndex?: number): Promise<IDataObject[]> {
+	const body = await pokeeJson<unknown>(ctx, env, { method: 'GET', path: '/v1/skills' }, itemIndex);
+	return listBody(ctx, body, 'skill list', 'GET /v1/skills', itemIndex);
+}

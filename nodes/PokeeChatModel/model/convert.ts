@@ -1,6 +1,8 @@
 import type { FinishReason, Message, MessageContent, TokenUsage } from '@n8n/ai-node-sdk';
 import type { IDataObject } from 'n8n-workflow';
 
+import { argumentsJson } from '../../Pokee/transport/turnState';
+
 /**
  * Conversions between n8n's AI SDK shapes and Pokee's OpenAI Responses-compatible
  * POST /v1/responses (POKEE.md §14). Pure functions with type-only SDK imports, so this file
@@ -109,7 +111,7 @@ export function functionCallsOf(response: IDataObject | undefined): FunctionCall
 		.map((item) => ({
 			callId: String(item.call_id ?? item.id ?? ''),
 			name: String(item.name ?? ''),
-			arguments: typeof item.arguments === 'string' ? item.arguments : JSON.stringify(item.arguments ?? {}),
+			arguments: argumentsJson(item.arguments),
 		}));
 }
 

@@ -2,15 +2,13 @@ import type { IDataObject, IExecuteFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import type { ApiEnv, ApiProfile, ApiResponse } from '../../shared/http';
-import { apiRequest, destroyBody, readSmallBody } from '../../shared/http';
+import { apiRequest } from '../../shared/http';
+import { destroyBody, readSmallBody } from '../../shared/streams';
 import { pokeeProfile } from '../../Pokee/transport';
+import { MAX_RESUMES_WITHOUT_PROGRESS } from '../../Pokee/transport/followTurn';
 import { readSse } from '../../Pokee/transport/sse';
 import type { SseEvent } from '../../Pokee/transport/sse';
 
-/** Reconnections in a row that bring no new event before the stream counts as broken. */
-const MAX_RESUMES_WITHOUT_PROGRESS = 3;
-
-/** Pokee's profile with hints that fit a chat model's /v1/responses calls. */
 /**
  * Errors of calls whose response is known to be over without an answer (failed, cancelled, or
  * cancelled by the node on a timeout, a stop or a broken stream): replaying its key would only
@@ -25,7 +23,8 @@ function ended<E extends object>(error: E): E {
 	return error;
 }
 
-export const chatModelProfile: ApiProfile = {
+/** Pokee's profile with hints that fit a chat model's /v1/responses calls. */
+const chatModelProfile: ApiProfile = {
 	...pokeeProfile,
 	hints: {
 		...pokeeProfile.hints,

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { executionCancelSignal } from '../../../shared/compat';
+import { deadlineSignal } from '../../../shared/compat';
 import { statusError } from '../../../shared/errors';
 import { destroyBody, readSmallBody } from '../../../shared/streams';
 import { nodeVersion, requireText } from '../../../shared/params';
@@ -111,7 +111,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	state.sessionId = sessionId;
 
 	// the errors passed on are the transport's NodeApiErrors
-	const response = await startTurn(this, env, sessionId, message, key, options, scope, itemIndex).catch(async (error: unknown) => {
+	const response = await startTurn(this, env, sessionId, message, key, options, itemIndex).catch(async (error: unknown) => {
 		// A session this item created whose turn never started only counts against the session
 		// limit. Kept when a stable key may find it again and the send may have reached the API.
 		if (created && (!turnKey || (error as NodeApiError).httpCode)) await deleteQuietly(this, env, sessionId, itemIndex);
@@ -127,9 +127,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		if (!state.responseId) {
 			// servers without the header: the first event (message.created) carries the id; read
 			// for it no longer than the time limit, nor past a stopped execution
-			const timeLimit = AbortSignal.timeout(Math.max(0, options.deadline - Date.now()));
-			const stopped = executionCancelSignal(this);
-			const signal = stopped ? AbortSignal.any([timeLimit, stopped]) : timeLimit;
+			const { signal } = deadlineSignal(this, options.deadline);
 			const onAbort = () => destroyBody(response.body);
 			signal.addEventListener('abort', onAbort, { once: true });
 			await readSse(
@@ -165,13 +163,11 @@ async function startTurn(
 	message: string,
 	key: string,
 	options: TurnOptions,
-	scope: string,
 	itemIndex: number,
 ) {
 	for (;;) {
 		// the send and its retries end at the time limit too (or when the execution is stopped)
-		const timeLimit = AbortSignal.timeout(Math.max(1, options.deadline - Date.now()));
-		const stopped = executionCancelSignal(ctx);
+		const { timeLimit, signal } = deadlineSignal(ctx, options.deadline, 1);
 		// The Idempotency-Key makes this POST safe to repeat: a connection failure before the
 		// response headers is retried with the same key, so the item never starts two turns.
 		const response = await pokeeRequest(
@@ -184,8 +180,8 @@ async function startTurn(
 				headers: { Accept: 'text/event-stream', 'Idempotency-Key': key },
 				encoding: 'stream',
 				idempotent: true,
-				abortSignal: stopped ? AbortSignal.any([timeLimit, stopped]) : timeLimit,
-				ifUnanswered: UNANSWERED.turn(sessionId, !!options.idempotencyKey || scope === 'input'),
+				abortSignal: signal,
+				ifUnanswered: UNANSWERED.turn(sessionId, !!options.idempotencyKey || options.idempotencyScope === 'input'),
 				passStatuses: [409],
 			},
 			itemIndex,

@@ -4,6 +4,7 @@ import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n
 
 import { FROM_V2, MAX_SECONDS, nodeVersion, positiveInteger, V1_ONLY } from '../../../shared/params';
 import type { FollowOptions } from '../../transport/followTurn';
+import type { IdempotencyScope } from './turnScope';
 
 /**
  * Options of every operation that follows a turn's stream (Send, Resume, Submit, Response): one
@@ -12,9 +13,14 @@ import type { FollowOptions } from '../../transport/followTurn';
  */
 export function turnOptionsFields(flags: { toolCalls?: boolean; busy?: boolean; idempotency?: boolean } = {}): INodeProperties[] {
 	return [
-		{ ...turnOptionsField(flags, 900), displayOptions: { show: V1_ONLY } },
-		{ ...turnOptionsField(flags, MAX_SECONDS.turn), displayOptions: { show: FROM_V2 } },
+		{ ...turnOptionsField(flags, defaultTimeLimit(1)), displayOptions: { show: V1_ONLY } },
+		{ ...turnOptionsField(flags, defaultTimeLimit(2)), displayOptions: { show: FROM_V2 } },
 	];
+}
+
+/** The Time Limit a node version defaults to, in seconds. */
+function defaultTimeLimit(version: number): number {
+	return version >= 2 ? MAX_SECONDS.turn : 900;
 }
 
 function turnOptionsField({ toolCalls = true, busy = false, idempotency = false }, timeLimit: number): INodeProperties {
@@ -89,13 +95,12 @@ export interface TurnOptions extends FollowOptions {
 	includeRawEvents: boolean;
 	ifBusy: 'wait' | 'fail';
 	idempotencyKey: string;
-	idempotencyScope: 'execution' | 'input';
+	idempotencyScope: IdempotencyScope;
 }
 
 /** Checks the Options collection of a turn operation (its value, read by the operation). */
 export function turnOptions(node: INode, options: IDataObject, itemIndex: number): TurnOptions {
-	const defaultTimeLimit = nodeVersion(node) >= 2 ? MAX_SECONDS.turn : 900;
-	const timeLimitSeconds = positiveInteger(node, options.timeLimit ?? defaultTimeLimit, 'Time Limit', itemIndex, MAX_SECONDS.turn);
+	const timeLimitSeconds = positiveInteger(node, options.timeLimit ?? defaultTimeLimit(nodeVersion(node)), 'Time Limit', itemIndex, MAX_SECONDS.turn);
 	return {
 		itemIndex,
 		timeLimitSeconds,

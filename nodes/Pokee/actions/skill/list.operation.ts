@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { FROM_V2, nodeVersion, resultLimit, returnAllFields } from '../../../shared/params';
 import type { PokeeEnv } from '../../transport';
-import { listBody, pokeeJson } from '../../transport';
+import { listSkills } from '../../transport';
 
 export const description: INodeProperties[] = returnAllFields(FROM_V2);
 
@@ -14,6 +14,5 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		nodeVersion(node) >= 2
 			? resultLimit(node, this.getNodeParameter('returnAll', itemIndex, false), this.getNodeParameter('limit', itemIndex, 50), itemIndex)
 			: Infinity;
-	const body = await pokeeJson<unknown>(this, env, { method: 'GET', path: '/v1/skills' }, itemIndex);
-	return listBody(this, body, 'skill list', 'GET /v1/skills', itemIndex).slice(0, limit);
+	return (await listSkills(this, env, itemIndex)).slice(0, limit);
 }
