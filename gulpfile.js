@@ -31,6 +31,8 @@ const { packages, sourceOf, ownedSources } = require('./scripts/packages');
 /** Every entry (node or credential) some package ships, as dist/ paths. */
 const allEntries = () => [...new Set(packages().flatMap((p) => p.entries))];
 const allNodes = () => [...new Set(packages().flatMap((p) => p.nodes))];
+/** Every package's peers (n8n-workflow; @n8n/ai-node-sdk for the chat model): n8n provides them. */
+const allPeers = () => [...new Set(packages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {})))];
 /** Entry (dist path) -> { packages: license info of what it bundles, inputs: its source files }. */
 const bundled = new Map();
 
@@ -79,8 +81,7 @@ function schemas(done) {
 async function bundle() {
 	// credentials too: they share texts with the nodes (nodes/shared/authHints.ts)
 	const entries = allEntries().map((file) => path.resolve(__dirname, file));
-	// every package's peers (n8n-workflow; @n8n/ai-node-sdk once a node needs it): n8n provides them
-	const external = [...new Set(packages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {})))];
+	const external = allPeers();
 	const notices = new Map(); // package name -> { ..., files }
 	for (const entry of entries) {
 		const result = await esbuild.build({
@@ -143,8 +144,7 @@ function walk(dir) {
 
 async function verify() {
 	// the peers of some package (each package's own are checked in verifyPackages)
-	const peers = packages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {}));
-	const allowed = new Set(['n8n-workflow', ...peers, ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+	const allowed = new Set([...allPeers(), ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 	const problems = [];
 	for (const file of walk(path.resolve(__dirname, 'dist')).filter((f) => f.endsWith('.js'))) {
 		const code = fs.readFileSync(file, 'utf8');
@@ -281,6 +281,5 @@ exports.icons = icons;
 exports.bundle = bundle;
 exports.verify = verify;
 exports.schemas = schemas;
-exports.packages = series(assemble, verifyPackages);
 exports.build = series(icons, schemas, bundle, verify, assemble, verifyPackages);
 exports.default = exports.build;

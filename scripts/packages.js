@@ -53,4 +53,4 @@ function stagePackageSources(pkg, dir) {
 	return dir;
 }
 
-module.exports = { ROOT, PACKAGES_DIR, packages, sourceOf, ownedSources, stagePackageSources };
+module.exports = { ROOT, packages, sourceOf, ownedSources, stagePackageSources };

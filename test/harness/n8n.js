@@ -429,4 +429,4 @@ async function runListSearch({ type, method, filter, parameters = {}, credential
 	return await nodeType(type).methods.listSearch[method].call(ctx, filter);
 }
 
-module.exports = { runListSearch, runNode, runPoll, runSupply, binaryBytes, nodeType, declaredOperations, credentialType, typeName };
+module.exports = { runListSearch, runNode, runPoll, runSupply, binaryBytes, nodeType, declaredOperations, credentialType };
