@@ -117,6 +117,17 @@ export function argumentsJson(value: unknown): string {
 	return typeof value === 'string' ? value : JSON.stringify(value ?? {});
 }
 
+/** The text of every output_text part of a finished response. */
+export function outputTextOf(response: IDataObject | undefined): string {
+	const output = Array.isArray(response?.output) ? (response.output as IDataObject[]) : [];
+	return output
+		.filter((item) => item && item.type === 'message' && Array.isArray(item.content))
+		.flatMap((item) => item.content as IDataObject[])
+		.filter((part) => part && part.type === 'output_text' && typeof part.text === 'string')
+		.map((part) => part.text as string)
+		.join('');
+}
+
 /**
  * The state of one agent turn, built from its events (events -> result), apart from how the
  * bytes were read. Events are numbered by their SSE id (or sequence_number, or their position

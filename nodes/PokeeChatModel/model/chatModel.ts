@@ -13,10 +13,10 @@ import { attemptKey, rememberFailedTurn } from '../../Pokee/actions/message/fini
 import { keyHash } from '../../Pokee/actions/message/turnOptions';
 import type { ApiEnv } from '../../shared/http';
 import { executionCancelSignal } from '../../shared/compat';
+import { outputTextOf } from '../../Pokee/transport/turnState';
 import {
 	finishReasonOf,
 	functionCallsOf,
-	outputTextOf,
 	reasoningTextOf,
 	toInputItems,
 	toTokenUsage,

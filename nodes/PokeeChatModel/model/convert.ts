@@ -115,17 +115,6 @@ export function functionCallsOf(response: IDataObject | undefined): FunctionCall
 		}));
 }
 
-/** The text of every output_text part of a finished response. */
-export function outputTextOf(response: IDataObject | undefined): string {
-	const output = Array.isArray(response?.output) ? (response.output as IDataObject[]) : [];
-	return output
-		.filter((item) => item && item.type === 'message' && Array.isArray(item.content))
-		.flatMap((item) => item.content as IDataObject[])
-		.filter((part) => part && part.type === 'output_text' && typeof part.text === 'string')
-		.map((part) => part.text as string)
-		.join('');
-}
-
 /** The reasoning summary text of a finished response, if it has one. */
 export function reasoningTextOf(response: IDataObject | undefined): string {
 	const output = Array.isArray(response?.output) ? (response.output as IDataObject[]) : [];

@@ -5,7 +5,7 @@ import { inputError, nodeVersion, parseJsonArray, requireText } from '../../../s
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeRequest, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
-import { argumentsJson, parseArguments, TurnState } from '../../transport/turnState';
+import { argumentsJson, outputTextOf, parseArguments, TurnState } from '../../transport/turnState';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from '../message/finish';
 import { checkOutputShape, outputFields, RESPONSE_SIMPLIFIED, shapeOutput } from '../../helpers/output';
 import { reasoningEffortField } from '../../helpers/reasoning';
@@ -68,17 +68,6 @@ export const description: INodeProperties[] = [
 	...outputFields('The response ID, status, text and function calls'),
 	...turnOptionsFields({ toolCalls: false, idempotency: true }),
 ];
-
-/** The text of every output_text part of a Responses object. */
-function outputText(response: IDataObject): string {
-	const output = Array.isArray(response.output) ? (response.output as IDataObject[]) : [];
-	return output
-		.filter((item) => item.type === 'message' && Array.isArray(item.content))
-		.flatMap((item) => item.content as IDataObject[])
-		.filter((part) => part.type === 'output_text' && typeof part.text === 'string')
-		.map((part) => part.text as string)
-		.join('');
-}
 
 /**
  * The function calls of a Responses object, each with its arguments parsed under `input` and as
@@ -144,7 +133,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 				itemIndex,
 			});
 		}
-		return finish({ ...response, text: outputText(response), function_calls: functionCalls(response) });
+		return finish({ ...response, text: outputTextOf(response), function_calls: functionCalls(response) });
 	}
 
 	// a key set by the user is the response's identity; a derived one moves on after a failed turn
@@ -184,7 +173,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 		...final,
 		id: final.id ?? state.responseId ?? null,
 		status: state.status,
-		text: (turn.text as string) || outputText(final),
+		text: (turn.text as string) || outputTextOf(final),
 		function_calls: functionCalls(final),
 		...(turn.thinking ? { thinking: turn.thinking } : {}),
 		...(turn.events ? { events: turn.events } : {}),
