@@ -734,4 +734,131 @@ describe('SSE decoder contract (readSse)', () => {
 		bad.write(frame(1, 'x', {}));
 		await expect(rejected).rejects.toThrow('malformed');
 	});
+
+	describe("a pause ('pause' from the handler, with onPause)", () => {
+		const ENDS = [
+			['LF', '\n'],
+			['CRLF', '\r\n'],
+			['CR', '\r'],
+		];
+		const framed = (eol, id, type, data) => [`id: ${id}`, `event: ${type}`, `data: ${JSON.stringify(data)}`, '', ''].join(eol);
+		/** Five events in one chunk: created, three text deltas, completed. */
+		const burst = (eol) =>
+			framed(eol, 0, 'created', {}) +
+			[1, 2, 3].map((n) => framed(eol, n, 'delta', { t: n })).join('') +
+			framed(eol, 4, 'completed', {});
+
+		test.each(ENDS)('%s: nothing after the pausing event is parsed until resume; then the rest, in order', async (_name, eol) => {
+			const body = new PassThrough();
+			const seen = [];
+			let resume;
+			const reading = readSse(
+				body,
+				(e) => {
+					seen.push(e.id);
+					if (e.event === 'completed') return true;
+					return e.event === 'delta' ? 'pause' : false;
+				},
+				undefined,
+				(r) => (resume = r),
+			);
+			body.write(burst(eol));
+			body.write(framed(eol, 5, 'late', {}));
+			await until(() => resume !== undefined);
+			// the whole chunk (and a second one) arrived; only the events up to the first delta were parsed
+			for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+			expect(seen).toEqual(['0', '1']);
+			resume();
+			await expect(reading).resolves.toBe('stopped');
+			// one pause per read: the later deltas did not pause again
+			expect(seen).toEqual(['0', '1', '2', '3', '4']);
+		});
+
+		test('the same events, pause or not, for every chunking of the stream', async () => {
+			const text = burst('\n');
+			const read = async (size, pausing) => {
+				const body = new PassThrough();
+				const seen = [];
+				const reading = readSse(
+					body,
+					(e) => {
+						seen.push([e.id, e.event, e.data]);
+						return pausing && e.event === 'delta' ? 'pause' : false;
+					},
+					undefined,
+					pausing ? (resume) => setImmediate(resume) : undefined,
+				);
+				for (let i = 0; i < text.length; i += size) body.write(text.slice(i, i + size));
+				body.end();
+				await expect(reading).resolves.toBe('ended');
+				return seen;
+			};
+			const truth = await read(text.length, false);
+			expect(truth.map(([id]) => id)).toEqual(['0', '1', '2', '3', '4']);
+			for (const size of [1, 2, 7, 40, text.length]) expect(await read(size, true)).toEqual(truth);
+		});
+
+		test('the connection closes or errors while paused: the held events are parsed first (a terminal event among them counts)', async () => {
+			for (const end of [(b) => b.destroy(), (b) => b.destroy(new Error('socket hang up'))]) {
+				const body = new PassThrough();
+				const seen = [];
+				let paused = false;
+				const reading = readSse(
+					body,
+					(e) => {
+						seen.push(e.event);
+						if (e.event === 'completed') return true;
+						return e.event === 'delta' ? 'pause' : false;
+					},
+					undefined,
+					() => (paused = true),
+				);
+				body.write(burst('\n'));
+				await until(() => paused);
+				end(body);
+				await expect(reading).resolves.toBe('stopped');
+				expect(seen).toEqual(['created', 'delta', 'delta', 'delta', 'completed']);
+			}
+			// held events without a terminal one: the close is still a broken stream
+			const body = new PassThrough();
+			let paused = false;
+			const reading = readSse(body, (e) => (e.event === 'delta' ? 'pause' : false), undefined, () => (paused = true));
+			body.write(framed('\n', 0, 'delta', {}) + framed('\n', 1, 'delta', {}));
+			await until(() => paused);
+			body.destroy();
+			await expect(reading).rejects.toThrow('the connection closed before the stream ended');
+		});
+
+		test('an abort while paused rejects, and a later resume parses nothing', async () => {
+			const body = new PassThrough();
+			const controller = new AbortController();
+			const seen = [];
+			let resume;
+			const reading = readSse(
+				body,
+				(e) => {
+					seen.push(e.id);
+					return e.event === 'delta' ? 'pause' : false;
+				},
+				controller.signal,
+				(r) => (resume = r),
+			);
+			body.write(burst('\n'));
+			await until(() => resume !== undefined);
+			controller.abort();
+			await expect(reading).rejects.toThrow('aborted');
+			resume();
+			expect(seen).toEqual(['0', '1']);
+		});
+
+		test('a body that arrived whole is read through, without a pause', async () => {
+			let paused = false;
+			const seen = [];
+			await expect(
+				readSse(burst('\n'), (e) => (seen.push(e.id), e.event === 'delta' ? 'pause' : false), undefined, () => (paused = true)),
+			).resolves.toBe('ended');
+			expect(paused).toBe(false);
+			expect(seen).toEqual(['0', '1', '2', '3', '4']);
+		});
+	});
 });

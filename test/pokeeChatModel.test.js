@@ -9,6 +9,7 @@ const { runSupply } = require('./harness/n8n');
 const { allText } = require('./harness/secrets');
 const { DEFAULT_KEY } = require('./fakes/fakePokee');
 const { useFakePokee } = require('./harness/fakes');
+const { until } = require('./harness/wait');
 
 const fake = useFakePokee({ eventDelayMs: 0 });
 
@@ -160,6 +161,36 @@ describe('Pokee Chat Model', () => {
 			{ type: 'tool-call-delta', id: expect.stringMatching(/^call_/), name: 'notify', argumentsDelta: '{}' },
 		]);
 		expect(toolChunks.at(-1)).toMatchObject({ type: 'finish', finishReason: 'tool-calls' });
+	});
+
+	test('the first text is handed over before the rest of a buffered answer is parsed; the rest follows on resume', async () => {
+		const { runResponse } = require('../nodes/PokeeChatModel/model/stream');
+		const { model } = await supply();
+		const deltas = [];
+		let resume;
+		const result = runResponse({
+			ctx: model.deps.ctx,
+			env: model.deps.env,
+			body: { model: 'pokee-isaac', input: [{ role: 'user', content: 'all at once #long' }], stream: true },
+			idempotencyKey: 'n8n-first-text-test',
+			signal: new AbortController().signal,
+			timeoutSeconds: 60,
+			onTextDelta: (delta) => deltas.push(delta) === 1,
+			onPause: (r) => (resume = r),
+		});
+		await until(() => resume !== undefined, 'the pause');
+		const rid = [...fake.turns.values()].at(-1).rid;
+		// the whole answer was written (this fake sends it without delay) and is on the client's side
+		await until(() => fake.turns.get(rid).done, 'the answer written');
+		await new Promise((r) => setTimeout(r, 50));
+		expect(deltas).toHaveLength(1);
+		resume();
+		const { response, responseId, resumes: resumed } = await result;
+		expect(deltas.join('')).toBe(emittedText(rid));
+		expect(deltas).toHaveLength(200);
+		expect([responseId, response.status, resumed]).toEqual([rid, 'completed', 0]);
+		expect(posts()).toHaveLength(1);
+		expect(resumes()).toHaveLength(0);
 	});
 
 	test('one answer dropped 20 times mid-stream: resumed with Last-Event-ID each time, exact text, one response started', async () => {

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, ILoadOptionsFunctions, INode, IPollFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 /**
@@ -59,12 +59,12 @@ export function chatStream(ctx: IExecuteFunctions, itemIndex: number): ChunkSend
 export function requireHelper<K extends keyof IExecuteFunctions['helpers']>(
 	ctx: IExecuteFunctions | IPollFunctions | ILoadOptionsFunctions,
 	name: K,
-	node: INode,
 	itemIndex?: number,
 ): NonNullable<IExecuteFunctions['helpers'][K]> {
 	const helper = (ctx.helpers as Partial<IExecuteFunctions['helpers']>)[name];
 	if (typeof helper !== 'function') {
-		throw new NodeOperationError(node, `This n8n has no helpers.${String(name)}, which this operation needs`, {
+		// the node is read only here: n8n's getNode() returns a deep copy
+		throw new NodeOperationError(ctx.getNode(), `This n8n has no helpers.${String(name)}, which this operation needs`, {
 			itemIndex,
 			description: `This package is tested with n8n ${OLDEST_TESTED_N8N} and later: update n8n to use this operation.`,
 		});

@@ -165,8 +165,8 @@ export async function apiRequest<T = unknown>(
 	const secrets = req.secrets ?? [];
 	// an n8n without the helper fails here, clearly, before anything is sent
 	const send = profile.credentialType
-		? requireHelper(ctx, 'httpRequestWithAuthentication', ctx.getNode(), itemIndex)
-		: requireHelper(ctx, 'httpRequest', ctx.getNode(), itemIndex);
+		? requireHelper(ctx, 'httpRequestWithAuthentication', itemIndex)
+		: requireHelper(ctx, 'httpRequest', itemIndex);
 
 	try {
 		for (let attempt = 0; ; attempt++) {

@@ -17,6 +17,8 @@ interface SseBody {
 
 const CR = 13;
 const LF = 10;
+/** The blank line that ends an event, in any of SSE's line endings. */
+const EVENT_END = /\n\r?\n|\r\r/g;
 
 function isStream(body: unknown): body is SseBody {
 	const candidate = body as Partial<SseBody> | null | undefined;
@@ -33,23 +35,32 @@ function isStream(body: unknown): body is SseBody {
  *
  * The body is read through its 'data' events, each chunk decoded as it comes: no promise per
  * chunk and no re-joining of buffered chunks, which matters on turns of many thousand events.
+ *
+ * With `onPause`, `onEvent` may return 'pause' (once per read): the rest of the chunk in hand is
+ * held and nothing more is parsed until the caller calls the `resume` it is given. A consumer
+ * waiting for the first text then gets it before the rest of a large chunk (a whole buffered
+ * answer on a fast link) is parsed. Until that pause, such a read feeds a chunk event by event.
  */
 export async function readSse(
 	body: unknown,
-	onEvent: (event: SseEvent) => boolean | void,
+	onEvent: (event: SseEvent) => boolean | 'pause' | void,
 	signal?: AbortSignal,
+	onPause?: (resume: () => void) => void,
 ): Promise<'ended' | 'stopped'> {
 	let stop = false;
 	let failure: unknown;
+	/** A pause is wanted (onEvent said so), or may still come (splitting chunks until then). */
+	let pauseWanted = false;
+	let splitting = onPause !== undefined;
 	const parser = createParser({
 		onEvent(message) {
 			if (stop) return;
 			try {
 				// the parser's own object is passed on (no copy per event); SSE's default type is "message"
 				if (message.event === undefined) message.event = 'message';
-				if (onEvent(message as SseEvent) === true) {
-					stop = true;
-				}
+				const answer = onEvent(message as SseEvent);
+				if (answer === true) stop = true;
+				else if (answer === 'pause' && splitting) pauseWanted = true;
 			} catch (error) {
 				failure = error;
 				stop = true;
@@ -64,9 +75,38 @@ export async function readSse(
 		lastChar = text.charCodeAt(text.length - 1);
 		parser.feed(text);
 	};
-	/** Feeds one chunk; true once reading should stop. */
-	const feed = (chunk: unknown): boolean => {
-		feedText(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+	/** Text of a chunk held back by a pause, parsed on resume. */
+	let held: string | undefined;
+	/**
+	 * Feeds one chunk's text; true once reading should stop. While a pause may come, the text is
+	 * fed up to each blank line (an event's end) at a time, and what follows a pause is held.
+	 */
+	const feedSplit = (text: string): boolean => {
+		let from = 0;
+		while (splitting && from < text.length) {
+			EVENT_END.lastIndex = from;
+			const end = EVENT_END.exec(text);
+			const to = end ? end.index + end[0].length : text.length;
+			feedText(text.slice(from, to));
+			from = to;
+			if (stop) return true;
+			if (pauseWanted) {
+				splitting = false;
+				if (from < text.length) held = text.slice(from);
+				return false;
+			}
+		}
+		if (from === 0) feedText(text);
+		else if (from < text.length) feedText(text.slice(from));
+		return stop;
+	};
+	const feed = (chunk: unknown): boolean =>
+		feedSplit(typeof chunk === 'string' ? chunk : decoder.decode(chunk as Uint8Array, { stream: true }));
+	/** Parses what a pause held back; true once reading should stop. */
+	const feedHeld = (): boolean => {
+		const text = held;
+		held = undefined;
+		if (text !== undefined) feedText(text);
 		return stop;
 	};
 	/**
@@ -94,7 +134,8 @@ export async function readSse(
 	};
 
 	if (!isStream(body)) {
-		// a body that arrived whole (a string or bytes)
+		// a body that arrived whole (a string or bytes): nothing to wait for, no pause
+		splitting = false;
 		if (body !== undefined && body !== null) feed(body);
 		if (!stop) flush();
 		return outcome();
@@ -102,6 +143,8 @@ export async function readSse(
 	if (signal?.aborted) throw new Error('aborted');
 	if (body.readableEnded) return outcome();
 	if (body.destroyed) throw new Error('the connection closed before the stream ended');
+	const pausable = body as SseBody & { pause?: () => void; resume?: () => void };
+	if (typeof pausable.pause !== 'function' || typeof pausable.resume !== 'function') splitting = false;
 
 	return await new Promise<'ended' | 'stopped'>((resolve, reject) => {
 		let settled = false;
@@ -120,15 +163,29 @@ export async function readSse(
 				reject(error);
 			}
 		};
+		/** Called by the caller after a pause: parses what was held, then reads on. */
+		const resume = () => {
+			if (settled) return;
+			if (feedHeld()) settle(() => resolve(outcome()));
+			else pausable.resume?.();
+		};
 		const onData = (chunk: unknown) => {
-			if (feed(chunk)) settle(() => resolve(outcome()));
+			if (feed(chunk)) return settle(() => resolve(outcome()));
+			if (pauseWanted) {
+				pauseWanted = false;
+				// buffered chunks would follow at once, in this same call: stop the flow first
+				pausable.pause?.();
+				onPause?.(resume);
+			}
 		};
 		const onEnd = () => {
-			if (!stop) flush();
+			if (!feedHeld()) flush();
 			settle(() => resolve(outcome()));
 		};
-		const onError = (error: unknown) => settle(() => reject(error));
-		const onClose = () => settle(() => reject(new Error('the connection closed before the stream ended')));
+		// what a pause held may hold the last event: parse it before deciding how reading ended
+		const onError = (error: unknown) => settle(() => (feedHeld() ? resolve(outcome()) : reject(error)));
+		const onClose = () =>
+			settle(() => (feedHeld() ? resolve(outcome()) : reject(new Error('the connection closed before the stream ended'))));
 		const onAbort = () => settle(() => reject(new Error('aborted')));
 		signal?.addEventListener('abort', onAbort, { once: true });
 		body.on('error', onError);

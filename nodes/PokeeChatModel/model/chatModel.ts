@@ -23,6 +23,7 @@ import {
 	unsupportedContent,
 } from './convert';
 import { responseEndedWithoutAnswer, runResponse } from './stream';
+import type { ResponseCall } from './stream';
 
 type Sdk = typeof import('@n8n/ai-node-sdk');
 
@@ -54,8 +55,14 @@ export function pokeeChatModelClass(sdk: Sdk) {
 		/** Completed calls per request body: the n-th identical call gets the n-th key (shared by withTools copies). */
 		private readonly completed = new Map<string, number>();
 
+		/** What every key of this model starts from: execution, node and run (fixed for the supplied model). */
+		private readonly keyScope: unknown[];
+
 		constructor(private readonly deps: PokeeModelDeps) {
 			super('pokee', deps.settings.model || 'pokee-isaac-high-reasoning');
+			const { ctx } = deps;
+			const runIndex = (ctx as unknown as { runIndex?: number }).runIndex ?? 0;
+			this.keyScope = [ctx.getExecutionId(), ctx.getNode().id, runIndex, 'chat-model'];
 		}
 
 		/** The JSON body of one call: the conversation, the tools and the node's settings. */
@@ -95,11 +102,9 @@ export function pokeeChatModelClass(sdk: Sdk) {
 		 * new key (as Message → Send does), or it would only get the failure back.
 		 */
 		private keyFor(body: IDataObject): { key: string; derived: string; bodyHash: string } {
-			const { ctx } = this.deps;
 			const bodyHash = keyHash([JSON.stringify(body)]);
-			const runIndex = (ctx as unknown as { runIndex?: number }).runIndex ?? 0;
 			const nth = this.completed.get(bodyHash) ?? 0;
-			const derived = `n8n-${keyHash([ctx.getExecutionId(), ctx.getNode().id, runIndex, 'chat-model', bodyHash, nth])}`;
+			const derived = `n8n-${keyHash([...this.keyScope, bodyHash, nth])}`;
 			return { key: attemptKey(derived), derived, bodyHash };
 		}
 
@@ -115,8 +120,7 @@ export function pokeeChatModelClass(sdk: Sdk) {
 		private async call(
 			messages: Message[],
 			config: CallConfig | undefined,
-			onTextDelta?: (delta: string) => void,
-			onReasoningDelta?: (delta: string) => void,
+			handlers: Pick<ResponseCall, 'onTextDelta' | 'onReasoningDelta' | 'onPause'> = {},
 		) {
 			const body = this.requestBody(messages);
 			const { key, derived, bodyHash } = this.keyFor(body);
@@ -127,8 +131,7 @@ export function pokeeChatModelClass(sdk: Sdk) {
 				idempotencyKey: key,
 				signal: this.signalFor(config),
 				timeoutSeconds: this.deps.settings.timeoutSeconds,
-				onTextDelta,
-				onReasoningDelta,
+				...handlers,
 			}).catch((error: unknown) => {
 				if (responseEndedWithoutAnswer(error)) rememberFailedTurn(derived);
 				throw error;
@@ -140,12 +143,10 @@ export function pokeeChatModelClass(sdk: Sdk) {
 		async generate(messages: Message[], config?: CallConfig): Promise<GenerateResult> {
 			let text = '';
 			let reasoning = '';
-			const result = await this.call(
-				messages,
-				config,
-				(delta) => (text += delta),
-				(delta) => (reasoning += delta),
-			);
+			const result = await this.call(messages, config, {
+				onTextDelta: (delta) => void (text += delta),
+				onReasoningDelta: (delta) => void (reasoning += delta),
+			});
 			const { response } = result;
 			const calls = functionCallsOf(response);
 			const content: MessageContent[] = [];
@@ -178,12 +179,27 @@ export function pokeeChatModelClass(sdk: Sdk) {
 			};
 			const stop = new AbortController();
 			let outcome: { failed: unknown } | { done: true } | undefined;
+			/**
+			 * The first text is handed to the consumer before the rest of its chunk is parsed (on a
+			 * fast link that chunk can hold the whole answer); reading goes on when the consumer
+			 * asks for more.
+			 */
+			let firstText = true;
+			let resumeReading: (() => void) | undefined;
 			const signals = config?.abortSignal ?? config?.signal;
 			const running = this.call(
 				messages,
 				{ ...config, abortSignal: signals ? AbortSignal.any([signals, stop.signal]) : stop.signal },
-				(delta) => push({ type: 'text-delta', delta }),
-				(delta) => push({ type: 'reasoning-delta', delta }),
+				{
+					onTextDelta: (delta) => {
+						push({ type: 'text-delta', delta });
+						const pause = firstText;
+						firstText = false;
+						return pause;
+					},
+					onReasoningDelta: (delta) => push({ type: 'reasoning-delta', delta }),
+					onPause: (resume) => (resumeReading = resume),
+				},
 			).then(
 				(result) => {
 					const calls = functionCallsOf(result.response);
@@ -204,6 +220,12 @@ export function pokeeChatModelClass(sdk: Sdk) {
 					const next = queue.shift();
 					if (next) {
 						yield next;
+						continue;
+					}
+					if (resumeReading) {
+						const resume = resumeReading;
+						resumeReading = undefined;
+						resume();
 						continue;
 					}
 					if (outcome && 'failed' in outcome) throw outcome.failed;

@@ -44,8 +44,11 @@ export interface ResponseCall {
 	/** Fires on the caller's abort, a stopped execution or the time limit. */
 	signal: AbortSignal;
 	timeoutSeconds: number;
-	onTextDelta?: (delta: string) => void;
+	/** Returns true when a consumer waits for this text: reading pauses until `onPause`'s resume. */
+	onTextDelta?: (delta: string) => boolean | void;
 	onReasoningDelta?: (delta: string) => void;
+	/** Gets the function that goes on reading after onTextDelta asked for a pause. */
+	onPause?: (resume: () => void) => void;
 }
 
 /** The end of a call: the final response object and its id. */
@@ -70,9 +73,12 @@ class ResponseState {
 
 	eventCount = 0;
 
+	/** Whether a text delta came (after it, reading never pauses). */
+	textSeen = false;
+
 	terminal?: { type: string; data: IDataObject };
 
-	apply(event: SseEvent, call: ResponseCall): boolean {
+	apply(event: SseEvent, call: ResponseCall): boolean | 'pause' {
 		let data: IDataObject;
 		try {
 			const parsed: unknown = event.data === '' ? {} : JSON.parse(event.data);
@@ -100,8 +106,9 @@ class ResponseState {
 				return false;
 			}
 			case 'response.output_text.delta':
-				if (typeof data.delta === 'string') call.onTextDelta?.(data.delta);
-				return false;
+				if (typeof data.delta !== 'string') return false;
+				this.textSeen = true;
+				return call.onTextDelta?.(data.delta) === true ? 'pause' : false;
 			case 'response.reasoning_summary_text.delta':
 			case 'response.reasoning_text.delta':
 				if (typeof data.delta === 'string') call.onReasoningDelta?.(data.delta);
@@ -129,7 +136,6 @@ function isJson(response: ApiResponse<unknown>): boolean {
  */
 export async function runResponse(call: ResponseCall): Promise<ResponseResult> {
 	const { ctx, env, signal } = call;
-	const node = ctx.getNode();
 	const secrets = [env.apiKey];
 	const state = new ResponseState();
 	let body: unknown;
@@ -156,7 +162,7 @@ export async function runResponse(call: ResponseCall): Promise<ResponseResult> {
 		);
 		if (isJson(response)) {
 			const text = await readSmallBody(response.body);
-			throw new NodeApiError(node, { body: text.slice(0, 500) } as JsonObject, {
+			throw new NodeApiError(ctx.getNode(), { body: text.slice(0, 500) } as JsonObject, {
 				message: 'Pokee: this answer was already generated, but its events are no longer available',
 				description:
 					'The same call (same Idempotency-Key) ended more than 120 s ago and Pokee no longer holds its events. Run the workflow again for a new answer.',
@@ -193,7 +199,7 @@ export async function runResponse(call: ResponseCall): Promise<ResponseResult> {
 			}
 			const before = state.eventCount;
 			// a dropped connection rejects with a plain Error: resumed below; ours are NodeApiErrors
-			const failure = await readSse(body, (event) => state.apply(event, call), signal).then(
+			const failure = await readSse(body, (event) => state.apply(event, call), signal, state.textSeen ? undefined : call.onPause).then(
 				() => undefined,
 				(error: unknown) => error,
 			);
@@ -206,7 +212,7 @@ export async function runResponse(call: ResponseCall): Promise<ResponseResult> {
 			if (withoutProgress >= MAX_RESUMES_WITHOUT_PROGRESS) {
 				await cancelQuietly(call, state.responseId);
 				throw ended(
-					new NodeApiError(node, { status: 'incomplete_stream' } as JsonObject, {
+					new NodeApiError(ctx.getNode(), { status: 'incomplete_stream' } as JsonObject, {
 						message: 'Pokee: the answer stream ended without a terminal event',
 						description: `Response ${state.responseId ?? '(unknown)'} sent ${state.eventCount} events but no response.completed, also after ${withoutProgress} reconnections.`,
 					}),
@@ -229,12 +235,12 @@ export async function runResponse(call: ResponseCall): Promise<ResponseResult> {
 	await cancelQuietly(call, state.responseId);
 	if ((signal.reason as Error | undefined)?.name === 'TimeoutError') {
 		throw ended(
-			new NodeOperationError(node, `Pokee did not finish the answer within the timeout of ${call.timeoutSeconds} s`, {
+			new NodeOperationError(ctx.getNode(), `Pokee did not finish the answer within the timeout of ${call.timeoutSeconds} s`, {
 				description: `Response ${state.responseId ?? '(unknown)'} sent ${state.eventCount} events; it was cancelled on the server. Raise Timeout in the Pokee Chat Model's options.`,
 			}),
 		);
 	}
-	throw ended(new NodeOperationError(node, 'The model call was stopped; the answer was cancelled on the server'));
+	throw ended(new NodeOperationError(ctx.getNode(), 'The model call was stopped; the answer was cancelled on the server'));
 }
 
 /** Cancels a response on the server (best effort: a failure is not the story). */
