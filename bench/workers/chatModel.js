@@ -1,18 +1,21 @@
 'use strict';
 /**
- * Streamed answers of a chat model, in a fresh process. config:
- *   {subject: 'pokee'|'openai', baseUrl, apiKey, prompt, warmup, answers, n8nDir}
+ * Streamed answers of two chat models, alternating answer by answer in one fresh process.
+ * config: {subjects: ['pokee', 'openai'], baseUrl, apiKey, prompt, warmup, answers, n8nDir}
  * 'pokee': this package's Pokee Chat Model; 'openai': n8n's OpenAI Chat Model (lmChatOpenAi 1.3,
  * "Use Responses API" on) from the n8n install in n8nDir, its Base URL on the same fake. Both are
  * supplied by n8n's SupplyDataContext (test/harness runSupply) and streamed through the LangChain
  * model n8n hands the agent (`.stream(prompt)`), as the AI Agent does when it streams.
- * Reports per answer {ttftMs (first text chunk), totalMs, cpuMs (this process), text}.
+ * Answer i of every subject runs back to back, the subject going first alternating with i, so
+ * the two share the process's state (JIT, heap, the fake's) at every point of the run.
+ * Reports per subject and answer {ttftMs (first text chunk), totalMs, cpuMs (this process)}, and
+ * each subject's distinct texts.
  */
 const path = require('node:path');
 const { loadHarness, runWorker } = require('./common');
 
-async function supply(harness, config) {
-	if (config.subject === 'pokee') {
+async function supply(harness, subject, config) {
+	if (subject === 'pokee') {
 		return await harness.runSupply({
 			type: 'pokeeChatModel',
 			// an execution id of its own: every worker's harness counts from 1, and the same id, node,
@@ -49,11 +52,21 @@ async function answer(model, prompt) {
 
 runWorker(async (config) => {
 	const harness = loadHarness();
-	const supplied = await supply(harness, config);
-	if (supplied.error) throw supplied.error;
-	const model = supplied.response;
-	for (let i = 0; i < config.warmup; i++) await answer(model, config.prompt);
-	const answers = [];
-	for (let i = 0; i < config.answers; i++) answers.push(await answer(model, config.prompt));
-	return { answers };
+	const models = {};
+	for (const subject of config.subjects) {
+		const supplied = await supply(harness, subject, config);
+		if (supplied.error) throw supplied.error;
+		models[subject] = supplied.response;
+	}
+	const answers = Object.fromEntries(config.subjects.map((s) => [s, []]));
+	const texts = Object.fromEntries(config.subjects.map((s) => [s, new Set()]));
+	for (let i = 0; i < config.warmup + config.answers; i++) {
+		const order = i % 2 === 0 ? config.subjects : [...config.subjects].reverse();
+		for (const subject of order) {
+			const { text, ...figures } = await answer(models[subject], config.prompt);
+			texts[subject].add(text);
+			if (i >= config.warmup) answers[subject].push(figures);
+		}
+	}
+	return { answers, texts: Object.fromEntries(Object.entries(texts).map(([s, set]) => [s, [...set]])) };
 });

@@ -12,9 +12,12 @@ function loadHarness() {
 /** Runs `main(config)` with the JSON config from argv[2] and sends {result} or {error} to the parent. */
 function runWorker(main) {
 	const config = JSON.parse(process.argv[2] || '{}');
+	// disconnect only once the message is handed to the channel: a large result (hundreds of kB)
+	// is otherwise cut off, and the parent sees a worker that exited without one
+	const report = (message) => new Promise((resolve) => process.send(message, () => resolve()));
 	main(config)
-		.then((result) => process.send({ result }))
-		.catch((error) => process.send({ error: String(error && error.stack ? error.stack : error) }))
+		.then((result) => report({ result }))
+		.catch((error) => report({ error: String(error && error.stack ? error.stack : error) }))
 		.finally(() => process.disconnect());
 }
 
