@@ -8,6 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { packages, sourceOf } = require('../scripts/packages');
 const { typeName, shortName, PACKAGE_OF } = require('./harness/nodeTypes');
+const { nodeType } = require('./harness/n8n');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -62,3 +63,22 @@ test('every example names our node types by the package that ships them', () => 
 	]);
 	expect(Object.keys(PACKAGE_OF).sort()).toEqual(['poke', 'pokee', 'pokeeChatModel', 'pokeeTrigger']);
 });
+
+test("every example uses our nodes at their newest version (what a node added in the editor gets)", () => {
+	const newest = (short) => {
+		const { version } = nodeType(short.replace(/Tool$/, '')).description;
+		return Array.isArray(version) ? Math.max(...version) : version;
+	};
+	const dir = path.join(ROOT, 'examples');
+	const found = [];
+	for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+		const workflow = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+		for (const node of workflow.nodes.filter((n) => n.type.startsWith('n8n-nodes-poke'))) {
+			found.push([file, node.name, node.typeVersion, newest(shortName(node.type))]);
+		}
+	}
+	expect(found.filter(([, , used, latest]) => used !== latest)).toEqual([]);
+	// the Pokee node's newest is 2 (version 1 stays for saved workflows)
+	expect(found.filter(([, , used]) => used === 2).length).toBeGreaterThanOrEqual(6);
+});
+

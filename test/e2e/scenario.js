@@ -411,7 +411,8 @@ async function askQuestion(ctx) {
 	);
 	report.info(`asked "${short(node.parameters.message, 70)}"`);
 	report.info(
-		`answer "${out.text}" (${out.status}, session ${out.session_id}, ${out.usage?.output_tokens ?? '?'} output tokens)`,
+		// version 2's Simplified output (examples/) has no usage; version 1 (the 0.1.0 workflows) has
+		`answer "${out.text}" (${out.status}, session ${out.session_id}${out.usage ? `, ${out.usage.output_tokens} output tokens` : ''})`,
 	);
 }
 
