@@ -747,21 +747,24 @@ describe('SSE decoder contract (readSse)', () => {
 			framed(eol, 0, 'created', {}) +
 			[1, 2, 3].map((n) => framed(eol, n, 'delta', { t: n })).join('') +
 			framed(eol, 4, 'completed', {});
+		/** Reads the body, recording every event: pauses on a delta, stops at 'completed'. */
+		const readPausing = (body, record, onPause, signal) =>
+			readSse(
+				body,
+				(e) => {
+					record(e);
+					if (e.event === 'completed') return true;
+					return e.event === 'delta' ? 'pause' : false;
+				},
+				signal,
+				onPause,
+			);
 
 		test.each(ENDS)('%s: nothing after the pausing event is parsed until resume; then the rest, in order', async (_name, eol) => {
 			const body = new PassThrough();
 			const seen = [];
 			let resume;
-			const reading = readSse(
-				body,
-				(e) => {
-					seen.push(e.id);
-					if (e.event === 'completed') return true;
-					return e.event === 'delta' ? 'pause' : false;
-				},
-				undefined,
-				(r) => (resume = r),
-			);
+			const reading = readPausing(body, (e) => seen.push(e.id), (r) => (resume = r));
 			body.write(burst(eol));
 			body.write(framed(eol, 5, 'late', {}));
 			await until(() => resume !== undefined);
@@ -803,16 +806,7 @@ describe('SSE decoder contract (readSse)', () => {
 				const body = new PassThrough();
 				const seen = [];
 				let paused = false;
-				const reading = readSse(
-					body,
-					(e) => {
-						seen.push(e.event);
-						if (e.event === 'completed') return true;
-						return e.event === 'delta' ? 'pause' : false;
-					},
-					undefined,
-					() => (paused = true),
-				);
+				const reading = readPausing(body, (e) => seen.push(e.event), () => (paused = true));
 				body.write(burst('\n'));
 				await until(() => paused);
 				end(body);
@@ -834,15 +828,7 @@ describe('SSE decoder contract (readSse)', () => {
 			const controller = new AbortController();
 			const seen = [];
 			let resume;
-			const reading = readSse(
-				body,
-				(e) => {
-					seen.push(e.id);
-					return e.event === 'delta' ? 'pause' : false;
-				},
-				controller.signal,
-				(r) => (resume = r),
-			);
+			const reading = readPausing(body, (e) => seen.push(e.id), (r) => (resume = r), controller.signal);
 			body.write(burst('\n'));
 			await until(() => resume !== undefined);
 			controller.abort();
