@@ -1,6 +1,7 @@
 'use strict';
 /**
- * The example workflows saved with 0.1.0 (examples/*.json, typeVersion 1) still run: each node of
+ * The example workflows saved with 0.1.0 (kept verbatim in test/fixtures/examples-0.1.0,
+ * typeVersion 1; examples/ now holds them at version 2) still run: each node of
  * this package runs with its saved parameters, unchanged, at its saved typeVersion, through n8n's
  * engine against the fakes, each fed what the node before it output. Node types may carry either
  * package name (n8n-nodes-poke.* as saved by 0.1.0, or n8n-nodes-pokee.* after the rename).
@@ -14,7 +15,7 @@ const { deckFile, DEFAULT_KEY } = require('./fakes/fakePokee');
 const { useFakePokee, useFakePoke } = require('./harness/fakes');
 const { until } = require('./harness/wait');
 
-const EXAMPLES = path.resolve(__dirname, '..', 'examples');
+const EXAMPLES = path.resolve(__dirname, 'fixtures', 'examples-0.1.0');
 const OURS = /^n8n-nodes-pokee?\.(poke|pokee|pokeeTrigger)$/;
 
 /** The nodes of one example, by name: {type (short), typeVersion, parameters}. */
