@@ -42,6 +42,27 @@ describe('Session as a resource locator (version 2)', () => {
 			expect(sent('GET', new RegExp(`^/v1/sessions/${sid}$`))).toHaveLength(1);
 		}
 	});
+
+	test('a bad session is named as its field is labelled: "Session" in version 2, "Session ID" in version 1; nothing is sent', async () => {
+		const cases = [
+			[{ resource: 'session', operation: 'get' }, '  '],
+			[{ resource: 'session', operation: 'delete' }, '..'],
+			[{ resource: 'message', operation: 'send', sessionMode: 'existing', message: 'hi', options: {} }, ' '],
+			[{ resource: 'file', operation: 'list', folder: '', recursive: false }, 'a/b'],
+		];
+		fake.clearRequests();
+		for (const [parameters, id] of cases) {
+			for (const [typeVersion, sessionId, label] of [[2, rl(id, 'id'), 'Session'], [1, id, 'Session ID']]) {
+				const { error } = await pokee(typeVersion, { ...parameters, sessionId });
+				expect([parameters.operation, typeVersion, error?.message]).toEqual([
+					parameters.operation,
+					typeVersion,
+					expect.stringMatching(new RegExp(`^${label} must .*\\(item 0\\)$`)),
+				]);
+			}
+		}
+		expect(fake.requests).toHaveLength(0);
+	});
 });
 
 describe('From list for skills and files', () => {

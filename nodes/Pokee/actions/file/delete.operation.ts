@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { checkFilePath } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeRequest, sessionFilePath } from '../../transport';
-import { sessionIdFields } from '../session/fields';
+import { sessionIdFields, sessionIdParam } from '../session/fields';
 import { existingFilePathFields } from './fields';
 
 export const description: INodeProperties[] = [
@@ -13,7 +13,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const sessionId = sessionIdParam(this, node, itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex, '', { extractValue: true }), 'File Path', itemIndex);
 	await pokeeRequest(this, env, { method: 'DELETE', path: sessionFilePath(sessionId, path) }, itemIndex);
 	return { path, deleted: true };

@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { checkFilePath } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { sessionIdFields } from '../session/fields';
+import { sessionIdFields, sessionIdParam } from '../session/fields';
 import { downloadFile } from '../../transport/files';
 import { binaryPropertyField, existingFilePathFields, checkBinaryPropertyName } from './fields';
 
@@ -14,7 +14,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const sessionId = sessionIdParam(this, node, itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex, '', { extractValue: true }), 'File Path', itemIndex);
 	const property = checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex, 'Put Output File in Field');
 	return await downloadFile(this, env, sessionId, path, property, itemIndex);

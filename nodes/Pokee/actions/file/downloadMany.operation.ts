@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { inputError } from '../../../shared/params';
-import { checkFilePath, checkId, globMatch } from '../../helpers/validate';
+import { checkFilePath, globMatch } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
-import { sessionIdFields } from '../session/fields';
+import { sessionIdFields, sessionIdParam } from '../session/fields';
 import { downloadFile, listFolder } from '../../transport/files';
 import { binaryPropertyField, checkBinaryPropertyName } from './fields';
 
@@ -37,7 +37,7 @@ export const description: INodeProperties[] = [
 /** One output item per matching file, each streamed into n8n's binary store. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const sessionId = sessionIdParam(this, node, itemIndex);
 	const folder = checkFilePath(node, this.getNodeParameter('folder', itemIndex, ''), 'Folder', itemIndex, { allowEmpty: true });
 	const pattern = String(this.getNodeParameter('pattern', itemIndex, '*') ?? '').trim();
 	if (pattern === '' || pattern.includes('/')) {

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { checkFilePath, checkId } from '../../helpers/validate';
+import { checkFilePath } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, sessionFilePath } from '../../transport';
-import { sessionIdFields } from '../session/fields';
+import { sessionIdFields, sessionIdParam } from '../session/fields';
 import { binaryBody, binaryPropertyField, filePathField, inputBinary, checkBinaryPropertyName } from './fields';
 
 export const description: INodeProperties[] = [
@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 /** PUT is idempotent (the same bytes to the same path), so it is retried after 5xx. */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const sessionId = sessionIdParam(this, node, itemIndex);
 	const path = checkFilePath(node, this.getNodeParameter('path', itemIndex), 'File Path', itemIndex);
 	const binary = inputBinary(this, checkBinaryPropertyName(node, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), itemIndex), itemIndex);
 	return await pokeeJson(

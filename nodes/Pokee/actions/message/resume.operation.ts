@@ -5,7 +5,7 @@ import { checkEventId, checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { TurnState } from '../../transport/turnState';
-import { sessionIdFields } from '../session/fields';
+import { sessionIdFields, sessionIdParam } from '../session/fields';
 import { finishTurn } from './finish';
 import { responseIdField, SIMPLIFIED_TURN_TEXT } from './fields';
 import { turnOptions, turnOptionsFields } from './turnOptions';
@@ -27,7 +27,7 @@ export const description: INodeProperties[] = [
 /** Re-attaches to a turn's stream (running or finished within the grace period). */
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const sessionId = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const sessionId = sessionIdParam(this, node, itemIndex);
 	const responseId = checkId(node, this.getNodeParameter('responseId', itemIndex), 'Response ID', itemIndex);
 	const after = checkEventId(node, this.getNodeParameter('lastEventId', itemIndex, ''), 'Last Event ID', itemIndex);
 	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);

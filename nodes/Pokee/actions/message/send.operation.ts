@@ -6,14 +6,13 @@ import { statusError } from '../../../shared/errors';
 import { destroyBody, readSmallBody } from '../../../shared/streams';
 import { nodeVersion, requireText } from '../../../shared/params';
 import { checkOutputShape, outputFields, shapeOutput, TURN_SIMPLIFIED } from '../../helpers/output';
-import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { pokeeJson, pokeeProfile, pokeeRequest, seg, UNANSWERED } from '../../transport';
 import { followTurn } from '../../transport/followTurn';
 import { readSse } from '../../transport/sse';
 import { TurnState } from '../../transport/turnState';
 import { waitUntilIdle } from '../../transport/sessions';
-import { sessionCreateBody, sessionIdFields, sessionOptionsField } from '../session/fields';
+import { sessionCreateBody, sessionIdFields, sessionIdParam, sessionOptionsField } from '../session/fields';
 import { attemptKey, finishTurn, rememberFailedTurn, replayAnswer, turnFailed } from './finish';
 import type { TurnOptions } from './turnOptions';
 import { SIMPLIFIED_TURN_TEXT } from './fields';
@@ -69,8 +68,7 @@ export async function execute(this: IExecuteFunctions, itemIndex: number, env: P
 	const wait = this.getNodeParameter('waitForCompletion', itemIndex, true) as boolean;
 	const options = turnOptions(node, this.getNodeParameter('options', itemIndex, {}) as IDataObject, itemIndex);
 	const output = checkOutputShape(node, this.getNodeParameter('outputShape', itemIndex, 'raw'), this.getNodeParameter('outputFields', itemIndex, ''), itemIndex);
-	let sessionId =
-		mode === 'new' ? '' : checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	let sessionId = mode === 'new' ? '' : sessionIdParam(this, node, itemIndex);
 	let createBody =
 		mode === 'new' ? sessionCreateBody(node, this.getNodeParameter('sessionOptions', itemIndex, {}) as IDataObject, itemIndex) : undefined;
 

@@ -1,8 +1,8 @@
-import type { IDataObject, INode, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 
 import type { Show } from '../../../shared/params';
-import { FROM_V2, parseJsonObject, positiveInteger, splitList, V1_ONLY } from '../../../shared/params';
-import { checkFilePath, checkTools } from '../../helpers/validate';
+import { FROM_V2, nodeVersion, parseJsonObject, positiveInteger, splitList, V1_ONLY } from '../../../shared/params';
+import { checkFilePath, checkId, checkTools } from '../../helpers/validate';
 
 /** The options of a new session, shared by Session → Create and Message → Send ("new session"). */
 export function sessionOptionsField(show?: Show): INodeProperties {
@@ -97,6 +97,15 @@ export function sessionCreateBody(node: INode, options: IDataObject, itemIndex: 
 		if (tools.length) body.tools = tools;
 	}
 	return body;
+}
+
+/**
+ * The session of `sessionIdFields`, read and checked; an error names the field as the node's
+ * version labels it ("Session ID" in version 1, "Session" from version 2).
+ */
+export function sessionIdParam(ctx: IExecuteFunctions, node: INode, itemIndex: number): string {
+	const value = ctx.getNodeParameter('sessionId', itemIndex, '', { extractValue: true });
+	return checkId(node, value, nodeVersion(node) >= 2 ? 'Session' : 'Session ID', itemIndex);
 }
 
 /**

@@ -1,10 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { MAX_SECONDS, positiveInteger } from '../../../shared/params';
-import { checkId } from '../../helpers/validate';
 import type { PokeeEnv } from '../../transport';
 import { waitUntilIdle } from '../../transport/sessions';
-import { sessionIdFields } from './fields';
+import { sessionIdFields, sessionIdParam } from './fields';
 
 export const description: INodeProperties[] = [
 	...sessionIdFields(),
@@ -28,7 +27,7 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, itemIndex: number, env: PokeeEnv): Promise<IDataObject> {
 	const node = this.getNode();
-	const id = checkId(node, this.getNodeParameter('sessionId', itemIndex, '', { extractValue: true }), 'Session ID', itemIndex);
+	const id = sessionIdParam(this, node, itemIndex);
 	const interval = positiveInteger(node, this.getNodeParameter('pollInterval', itemIndex, 5), 'Poll Interval', itemIndex, MAX_SECONDS.pollInterval);
 	const limit = positiveInteger(node, this.getNodeParameter('timeLimit', itemIndex, 3600), 'Time Limit', itemIndex, MAX_SECONDS.idleWait);
 	return await waitUntilIdle(this, env, id, interval * 1000, Date.now() + limit * 1000, itemIndex);
