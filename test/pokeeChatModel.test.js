@@ -175,7 +175,7 @@ describe('Pokee Chat Model', () => {
 			idempotencyKey: 'n8n-first-text-test',
 			signal: new AbortController().signal,
 			timeoutSeconds: 60,
-			onTextDelta: (delta) => deltas.push(delta) === 1,
+			onTextDelta: (delta) => void deltas.push(delta),
 			onPause: (r) => (resume = r),
 		});
 		await until(() => resume !== undefined, 'the pause');

@@ -144,8 +144,8 @@ export function pokeeChatModelClass(sdk: Sdk) {
 			let text = '';
 			let reasoning = '';
 			const result = await this.call(messages, config, {
-				onTextDelta: (delta) => void (text += delta),
-				onReasoningDelta: (delta) => void (reasoning += delta),
+				onTextDelta: (delta) => (text += delta),
+				onReasoningDelta: (delta) => (reasoning += delta),
 			});
 			const { response } = result;
 			const calls = functionCallsOf(response);
@@ -184,19 +184,13 @@ export function pokeeChatModelClass(sdk: Sdk) {
 			 * fast link that chunk can hold the whole answer); reading goes on when the consumer
 			 * asks for more.
 			 */
-			let firstText = true;
 			let resumeReading: (() => void) | undefined;
 			const signals = config?.abortSignal ?? config?.signal;
 			const running = this.call(
 				messages,
 				{ ...config, abortSignal: signals ? AbortSignal.any([signals, stop.signal]) : stop.signal },
 				{
-					onTextDelta: (delta) => {
-						push({ type: 'text-delta', delta });
-						const pause = firstText;
-						firstText = false;
-						return pause;
-					},
+					onTextDelta: (delta) => push({ type: 'text-delta', delta }),
 					onReasoningDelta: (delta) => push({ type: 'reasoning-delta', delta }),
 					onPause: (resume) => (resumeReading = resume),
 				},

@@ -44,10 +44,12 @@ export interface ResponseCall {
 	/** Fires on the caller's abort, a stopped execution or the time limit. */
 	signal: AbortSignal;
 	timeoutSeconds: number;
-	/** Returns true when a consumer waits for this text: reading pauses until `onPause`'s resume. */
-	onTextDelta?: (delta: string) => boolean | void;
+	onTextDelta?: (delta: string) => void;
 	onReasoningDelta?: (delta: string) => void;
-	/** Gets the function that goes on reading after onTextDelta asked for a pause. */
+	/**
+	 * Given: reading pauses after the response's first text (before the rest of its chunk is
+	 * parsed), and this gets the function that goes on reading.
+	 */
 	onPause?: (resume: () => void) => void;
 }
 
@@ -107,8 +109,10 @@ class ResponseState {
 			}
 			case 'response.output_text.delta':
 				if (typeof data.delta !== 'string') return false;
+				call.onTextDelta?.(data.delta);
+				if (this.textSeen) return false;
 				this.textSeen = true;
-				return call.onTextDelta?.(data.delta) === true ? 'pause' : false;
+				return 'pause';
 			case 'response.reasoning_summary_text.delta':
 			case 'response.reasoning_text.delta':
 				if (typeof data.delta === 'string') call.onReasoningDelta?.(data.delta);
