@@ -313,6 +313,22 @@ describe('Pokee Chat Model', () => {
 		expect(fake.requests).toHaveLength(0);
 	});
 
+	test('a Timeout a timer cannot hold, or not a positive whole number, fails before any request, naming the field', async () => {
+		for (const [timeout, problem] of [
+			[2_147_484, /^Timeout must be at most 5400 \(item 0\)$/],
+			[0, /^Timeout must be a positive whole number \(item 0\)$/],
+			[1.5, /^Timeout must be a positive whole number \(item 0\)$/],
+		]) {
+			const out = await runSupply({
+				type: 'pokeeChatModel',
+				parameters: { model: 'pokee-isaac', reasoningEffort: 'minimal', options: { timeout } },
+				credentials: creds(),
+			});
+			expect([timeout, out.error?.constructor.name, out.error?.message]).toEqual([timeout, 'NodeOperationError', expect.stringMatching(problem)]);
+		}
+		expect(fake.requests).toHaveLength(0);
+	});
+
 	test('files in the prompt fail before any request', async () => {
 		const { model } = await supply();
 		const error = await model

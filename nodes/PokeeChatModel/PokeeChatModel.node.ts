@@ -10,6 +10,7 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { reasoningEffortField } from '../Pokee/helpers/reasoning';
 import { pokeeProfile } from '../Pokee/transport';
 import { readApiCredential } from '../shared/http';
+import { MAX_SECONDS, positiveInteger } from '../shared/params';
 import type { PokeeModelSettings } from './model/chatModel';
 import { pokeeChatModelClass } from './model/chatModel';
 
@@ -82,7 +83,7 @@ export class PokeeChatModel implements INodeType {
 						displayName: 'Timeout (Seconds)',
 						name: 'timeout',
 						type: 'number',
-						typeOptions: { minValue: 1 },
+						typeOptions: { minValue: 1, maxValue: MAX_SECONDS.turn },
 						default: 600,
 						description: 'How long one model call may take, resumes included; after it the answer is cancelled on the server',
 					},
@@ -123,7 +124,8 @@ export class PokeeChatModel implements INodeType {
 			reasoningEffort: this.getNodeParameter('reasoningEffort', itemIndex, 'minimal') as string,
 			temperature: options.temperature,
 			maxOutputTokens: options.maxOutputTokens,
-			timeoutSeconds: options.timeout ?? 600,
+			// bounded: a timer past 2^31 ms fires at once, which would cancel every answer as it starts
+			timeoutSeconds: positiveInteger(node, options.timeout ?? 600, 'Timeout', itemIndex, MAX_SECONDS.turn),
 		};
 		// the request helpers are the same on a supply context; the shared transport is typed for execute contexts
 		const ctx = this as unknown as IExecuteFunctions;
