@@ -1,38 +1,35 @@
 /**
- * Build steps after `tsc`:
- *  - icons: copy the SVG icons and the codex .node.json files next to the compiled nodes;
+ * The build after `tsc --noEmit` (which type-checks the sources; esbuild compiles them):
+ *  - icons: copy the SVG icons and the codex .node.json files to dist/, next to the nodes;
  *  - schemas: write the output schemas (nodes/<Node>/__schema__/v<version>/<resource>/<operation>.json,
  *    a shared one resolved: scripts/output-schemas.js)
- *    next to the compiled nodes, where n8n looks them up for the editor's schema view;
+ *    next to the nodes, where n8n looks them up for the editor's schema view;
  *  - bundle: inline our modules and the devDependencies used at run time (eventsource-parser)
  *    into each node and credential entry with esbuild, so dist/ runs inside n8n with no
  *    node_modules beside it; the license notice of every bundled package (eventsource-parser,
  *    MIT) goes at the top of each file that bundles it and into dist/THIRD_PARTY_NOTICES.md.
  *    The entries are those the packages' manifests name (packages/<name>/package.json, see
- *    scripts/packages.js), bundled from the TypeScript sources (tsc above type-checks them) so
- *    that esbuild drops the exports an entry does not use: shared code that names both
- *    services (nodes/shared/authHints.ts) ships only the part of the entry's own service;
- *  - verify: fail the build if any file in dist/ still requires a package other than
- *    n8n-workflow or a Node built-in, or a relative file that is not there;
+ *    scripts/packages.js), bundled from the TypeScript sources so that esbuild drops the
+ *    exports an entry does not use: shared code that names both services
+ *    (nodes/shared/authHints.ts) ships only the part of the entry's own service;
+ *  - verify: fail the build if an entry is missing or bundles a package without its notice;
  *  - packages: assemble each package's dist/ (packages/<name>/dist: its entries, the icons,
  *    codex files and output schemas of its nodes' folders, the notices of what its files
- *    bundle) and fail if a package holds, bundles or requires anything of another package's
- *    service, or a node folder is claimed by two packages or by none.
+ *    bundle) and fail if a package's files require anything but Node built-ins, its peers and
+ *    its own files, if a package holds or bundles anything of another package's service, or a
+ *    node folder is claimed by two packages or by none.
  */
 const { src, dest, series } = require('gulp');
 const fs = require('node:fs');
 const path = require('node:path');
-const { builtinModules } = require('node:module');
 const esbuild = require('esbuild');
 
 const { readOutputSchema } = require('./scripts/output-schemas');
-const { packages, sourceOf, ownedSources } = require('./scripts/packages');
+const { BUILTINS, packages, bundleOptions, sourceOf, ownedSources } = require('./scripts/packages');
 
 /** Every entry (node or credential) some package ships, as dist/ paths. */
 const allEntries = () => [...new Set(packages().flatMap((p) => p.entries))];
 const allNodes = () => [...new Set(packages().flatMap((p) => p.nodes))];
-/** Every package's peers (n8n-workflow; @n8n/ai-node-sdk for the chat model): n8n provides them. */
-const allPeers = () => [...new Set(packages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {})))];
 /** Entry (dist path) -> { packages: license info of what it bundles, inputs: its source files }. */
 const bundled = new Map();
 
@@ -80,59 +77,45 @@ function schemas(done) {
 
 async function bundle() {
 	// credentials too: they share texts with the nodes (nodes/shared/authHints.ts)
-	const entries = allEntries().map((file) => path.resolve(__dirname, file));
-	const external = allPeers();
-	const notices = new Map(); // package name -> { ..., files }
+	const entries = allEntries();
+	const options = bundleOptions();
 	for (const entry of entries) {
 		const result = await esbuild.build({
-			entryPoints: [path.resolve(__dirname, sourceOf(path.relative(__dirname, entry)))],
-			tsconfig: path.resolve(__dirname, 'tsconfig.json'),
-			bundle: true,
-			platform: 'node',
-			target: 'node20',
-			format: 'cjs',
-			external,
-			// import() of a peer becomes a lazy require(): n8n finds its own @n8n/ai-node-sdk through
-			// NODE_PATH, which only require() honours (an ES import() would not find it)
-			supported: { 'dynamic-import': false },
+			...options,
+			entryPoints: [path.resolve(__dirname, sourceOf(entry))],
 			write: false,
 			legalComments: 'inline',
 			metafile: true,
-			logLevel: 'warning',
 		});
 		const packages = bundledPackages(result.metafile).map(licenseOf);
 		const banner = packages
 			.map((p) => `/*!\n * Bundled: ${p.name}@${p.version} (${p.license})\n *\n${p.text.replace(/\*\//g, '* /').split('\n').map((l) => ` * ${l}`.trimEnd()).join('\n')}\n */\n`)
 			.join('');
-		fs.mkdirSync(path.dirname(entry), { recursive: true });
-		fs.writeFileSync(entry, banner + result.outputFiles[0].text);
-		bundled.set(path.relative(__dirname, entry), { packages, inputs: Object.keys(result.metafile.inputs) });
-		for (const p of packages) {
+		const file = path.resolve(__dirname, entry);
+		fs.mkdirSync(path.dirname(file), { recursive: true });
+		fs.writeFileSync(file, banner + result.outputFiles[0].text);
+		bundled.set(entry, { packages, inputs: Object.keys(result.metafile.inputs) });
+	}
+	const notices = noticesText(entries);
+	if (notices) fs.writeFileSync(noticesFile(), notices);
+}
+
+/** THIRD_PARTY_NOTICES.md for the given entries: each package they bundle, the files, its license. */
+function noticesText(entries) {
+	const notices = new Map(); // package name -> { ..., files }
+	for (const entry of entries) {
+		for (const p of bundled.get(entry)?.packages ?? []) {
 			const known = notices.get(p.name) ?? { ...p, files: [] };
-			known.files.push(path.relative(__dirname, entry));
+			known.files.push(entry);
 			notices.set(p.name, known);
 		}
 	}
+	if (!notices.size) return undefined;
 	const sections = [...notices.values()].map(
 		(p) =>
 			`## ${p.name} ${p.version} (${p.license})\n\nBundled into: ${p.files.map((f) => `\`${f.replace(/^dist\//, '')}\``).join(', ')}\n\n\`\`\`\n${p.text}\n\`\`\`\n`,
 	);
-	fs.writeFileSync(noticesFile(), noticesText(sections));
-	// everything else tsc wrote under dist/nodes is now inside an entry: drop it
-	for (const file of walk(path.resolve(__dirname, 'dist/nodes'))) {
-		if (file.endsWith('.js') && !entries.includes(file)) fs.rmSync(file);
-	}
-	removeEmptyDirs(path.resolve(__dirname, 'dist/nodes'));
-}
-
-const noticesText = (sections) =>
-	`# Third-party notices\n\nThe files of this package named below bundle code of these packages (esbuild), under their licenses:\n\n${sections.join('\n')}`;
-
-function removeEmptyDirs(dir) {
-	for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-		if (entry.isDirectory()) removeEmptyDirs(path.join(dir, entry.name));
-	}
-	if (fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
+	return `# Third-party notices\n\nThe files of this package named below bundle code of these packages (esbuild), under their licenses:\n\n${sections.join('\n')}`;
 }
 
 function walk(dir) {
@@ -142,25 +125,12 @@ function walk(dir) {
 	});
 }
 
+/**
+ * dist/ before it is split into packages: every entry there, each bundled package's notice in it.
+ * (What the files require is checked per package, against its own peers: verifyPackages.)
+ */
 async function verify() {
-	// the peers of some package (each package's own are checked in verifyPackages)
-	const allowed = new Set([...allPeers(), ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 	const problems = [];
-	for (const file of walk(path.resolve(__dirname, 'dist')).filter((f) => f.endsWith('.js'))) {
-		const code = fs.readFileSync(file, 'utf8');
-		for (const match of code.matchAll(/require\(["']([^"']+)["']\)/g)) {
-			const name = match[1];
-			if (name.startsWith('.')) {
-				const target = path.resolve(path.dirname(file), name);
-				if (!['', '.js', '.json'].some((ext) => fs.existsSync(target + ext) && fs.statSync(target + ext).isFile())) {
-					problems.push(`${path.relative(__dirname, file)} requires ${name}, which is not in dist/`);
-				}
-				continue;
-			}
-			if (allowed.has(name)) continue;
-			problems.push(`${path.relative(__dirname, file)} requires ${name}`);
-		}
-	}
 	// every bundled package's notice is at the top of its bundle and in THIRD_PARTY_NOTICES.md
 	const notices = fs.existsSync(noticesFile()) ? fs.readFileSync(noticesFile(), 'utf8') : '';
 	for (const entry of allNodes()) {
@@ -203,21 +173,8 @@ function assemble(done) {
 			fs.copyFileSync(path.resolve(__dirname, file), target);
 		}
 		// the notices of what this package's files bundle (none: no notices file)
-		const notices = new Map();
-		for (const entry of pkg.entries) {
-			for (const p of bundled.get(entry)?.packages ?? []) {
-				const known = notices.get(p.name) ?? { ...p, files: [] };
-				known.files.push(entry);
-				notices.set(p.name, known);
-			}
-		}
-		if (notices.size) {
-			const sections = [...notices.values()].map(
-				(p) =>
-					`## ${p.name} ${p.version} (${p.license})\n\nBundled into: ${p.files.map((f) => `\`${f.replace(/^dist\//, '')}\``).join(', ')}\n\n\`\`\`\n${p.text}\n\`\`\`\n`,
-			);
-			fs.writeFileSync(path.join(out, 'THIRD_PARTY_NOTICES.md'), noticesText(sections));
-		}
+		const notices = noticesText(pkg.entries);
+		if (notices) fs.writeFileSync(path.join(out, 'THIRD_PARTY_NOTICES.md'), notices);
 	}
 	// every node folder of the source tree belongs to exactly one package
 	for (const node of fs.readdirSync(path.resolve(__dirname, 'nodes'))) {
@@ -240,7 +197,7 @@ function verifyPackages(done) {
 	const all = packages();
 	for (const pkg of all) {
 		const dist = path.join(pkg.dir, 'dist');
-		const allowed = new Set([...Object.keys(pkg.manifest.peerDependencies ?? {}), ...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+		const peers = new Set(Object.keys(pkg.manifest.peerDependencies ?? {}));
 		const owned = ownedSources(pkg);
 		for (const file of walk(dist).filter((f) => f.endsWith('.js'))) {
 			const code = fs.readFileSync(file, 'utf8');
@@ -252,7 +209,7 @@ function verifyPackages(done) {
 					if (!target.startsWith(dist + path.sep) || !['', '.js', '.json'].some((ext) => fs.existsSync(target + ext))) {
 						problems.push(`${where} requires ${name}, which is not in ${pkg.name}`);
 					}
-				} else if (!allowed.has(name)) {
+				} else if (!BUILTINS.has(name) && !peers.has(name)) {
 					problems.push(`${where} requires ${name}, neither a Node built-in nor a peer dependency of ${pkg.name}`);
 				}
 			}

@@ -7,6 +7,7 @@
  * package is one line in that package's "n8n.nodes".
  */
 const fs = require('node:fs');
+const { builtinModules } = require('node:module');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,6 +30,31 @@ function packages() {
 
 /** dist/nodes/Poke/Poke.node.js -> nodes/Poke/Poke.node.ts (the entry's source). */
 const sourceOf = (entry) => entry.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+
+/** Every package's peer dependencies: n8n provides them at run time, so they are never bundled. */
+const allPeers = () => [...new Set(packages().flatMap((p) => Object.keys(p.manifest.peerDependencies ?? {})))];
+
+/** Node's built-in modules, by both names ('fs', 'node:fs'). */
+const BUILTINS = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+
+/**
+ * The esbuild options every entry is bundled with, by the build (gulpfile.js) and by the installs
+ * from sources (bench/lib/n8nPackage.js), so both ship the same code: bundled, the peers external.
+ */
+function bundleOptions() {
+	return {
+		bundle: true,
+		platform: 'node',
+		target: 'node20',
+		format: 'cjs',
+		external: allPeers(),
+		// import() of a peer becomes a lazy require(): n8n finds its own @n8n/ai-node-sdk through
+		// NODE_PATH, which only require() honours (an ES import() would not find it)
+		supported: { 'dynamic-import': false },
+		tsconfig: path.join(ROOT, 'tsconfig.json'),
+		logLevel: 'warning',
+	};
+}
 
 /** The source folders a package owns: its nodes' folders and its credential files. */
 function ownedSources(pkg) {
@@ -53,4 +79,4 @@ function stagePackageSources(pkg, dir) {
 	return dir;
 }
 
-module.exports = { ROOT, packages, sourceOf, ownedSources, stagePackageSources };
+module.exports = { ROOT, BUILTINS, packages, allPeers, bundleOptions, sourceOf, ownedSources, stagePackageSources };

@@ -28,10 +28,10 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { builtinModules, createRequire } from 'node:module';
+import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { ROOT, packages, stagePackageSources } = require('./packages.js');
+const { ROOT, BUILTINS, packages, stagePackageSources } = require('./packages.js');
 
 // What of the other service must not appear in a package's files (its name, its host).
 const OTHER_SERVICE = {
@@ -125,12 +125,11 @@ async function checkPackage(pkg, scanner) {
 		dev.every(([dep, v]) => rootDev[dep] === v) && (!bundlesParser.length || manifest.devDependencies?.['eventsource-parser']),
 		{ package: manifest.devDependencies, root: rootDev },
 	);
-	const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
 	const requires = new Set();
 	for (const file of files.filter((f) => f.endsWith('.js'))) {
 		for (const match of read(file).matchAll(/\brequire\(["']([^"']+)["']\)|\bimport\(["']([^"']+)["']\)/g)) requires.add(match[1] ?? match[2]);
 	}
-	const badRequires = [...requires].filter((r) => !builtins.has(r) && !peers.includes(r));
+	const badRequires = [...requires].filter((r) => !BUILTINS.has(r) && !peers.includes(r));
 	check(`${name}: every require/import is a Node built-in or a peer (${[...requires].sort().join(', ')})`, badRequires.length === 0, badRequires);
 	// n8n before 2.16 has no SDK, and a top-level require that fails drops the whole package
 	const eager = pkg.nodes.filter((e) => /^(?:var|const|let) [\w$]+ = (?:__toESM\()?require\("@n8n\/ai-node-sdk"\)/m.test(read(e)));

@@ -4,15 +4,14 @@
  * current sources, into an n8n user folder the way scripts/n8n-install-package.sh does
  * (package.json without dev/peer dependencies and dist/ under
  * <user-folder>/.n8n/nodes/node_modules/<name>). The build is done here with
- * esbuild, as the gulp "bundle" step does (bundled, n8n-workflow external), into the user
- * folder only: dist/ of the repository, which others may be rebuilding, is never touched.
+ * esbuild, with the gulp "bundle" step's options (scripts/packages.js bundleOptions), into the
+ * user folder only: dist/ of the repository, which others may be rebuilding, is never touched.
  */
 const fs = require('node:fs');
 const path = require('node:path');
 const esbuild = require('esbuild');
 
-const ROOT = path.resolve(__dirname, '../..');
-const { packages, ownedSources } = require('../../scripts/packages');
+const { ROOT, packages, bundleOptions, ownedSources, sourceOf } = require('../../scripts/packages');
 
 function walk(dir) {
 	return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -24,22 +23,16 @@ function walk(dir) {
 async function installPackage(userFolder) {
 	const nodesDir = path.join(userFolder, '.n8n', 'nodes');
 	const installed = {};
-	const dirs = [];
+	const options = bundleOptions();
 	for (const pkg of packages()) {
 		const pkgDir = path.join(nodesDir, 'node_modules', pkg.name);
 		fs.rmSync(pkgDir, { recursive: true, force: true });
 		fs.mkdirSync(pkgDir, { recursive: true });
 		await esbuild.build({
-			entryPoints: pkg.entries.map((file) => path.join(ROOT, file.replace(/^dist\//, '').replace(/\.js$/, '.ts'))),
+			...options,
+			entryPoints: pkg.entries.map((entry) => path.join(ROOT, sourceOf(entry))),
 			outdir: path.join(pkgDir, 'dist'),
 			outbase: ROOT,
-			bundle: true,
-			platform: 'node',
-			target: 'node20',
-			format: 'cjs',
-			external: ['n8n-workflow'],
-			logLevel: 'warning',
-			tsconfig: path.join(ROOT, 'tsconfig.json'),
 		});
 		// the icons and codex files of the package's own node folders
 		for (const source of ownedSources(pkg).filter((s) => s.endsWith('/'))) {
@@ -53,13 +46,11 @@ async function installPackage(userFolder) {
 		const { devDependencies, peerDependencies, optionalDependencies, scripts, ...published } = pkg.manifest;
 		fs.writeFileSync(path.join(pkgDir, 'package.json'), JSON.stringify(published, null, 2));
 		installed[pkg.name] = pkg.version;
-		dirs.push(pkgDir);
 	}
 	fs.writeFileSync(
 		path.join(nodesDir, 'package.json'),
 		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: installed }, null, 2),
 	);
-	return dirs;
 }
 
 module.exports = { installPackage };
