@@ -29,14 +29,17 @@ nodes_dir="$(cd "$1" && pwd)/.n8n/nodes"
 shift
 cd "$ROOT"
 
-if [ ! -d packages/n8n-nodes-poke/dist ] || [ ! -d packages/n8n-nodes-pokee/dist ]; then
-	echo "n8n-install-package.sh: packages/*/dist missing, running npm run build" >&2
-	npm run build
-fi
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
 	for manifest in packages/*/package.json; do names+=("$(basename "$(dirname "$manifest")")"); done
 fi
+for name in "${names[@]}"; do
+	if [ ! -d "packages/$name/dist" ]; then
+		echo "n8n-install-package.sh: packages/$name/dist missing, running npm run build" >&2
+		npm run build
+		break
+	fi
+done
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT

@@ -63,10 +63,8 @@ fi
 
 step "dependencies, build, n8n $N8N_VERSION"
 bash scripts/setup.sh
-# QUEUE_PACKAGE_FROM=sources builds the package from the sources into n8n's folders instead
-if [ "${QUEUE_PACKAGE_FROM:-tarball}" != sources ] && { [ ! -f packages/n8n-nodes-poke/dist/nodes/Poke/Poke.node.js ] || [ ! -f packages/n8n-nodes-pokee/dist/nodes/Pokee/Pokee.node.js ]; }; then
-	npm run build --silent >/dev/null
-fi
+# (the tarball install, scripts/n8n-install-package.sh, builds the packages when a dist/ is
+# missing; QUEUE_PACKAGE_FROM=sources builds them from the sources into n8n's folders instead)
 "$ROOT/scripts/n8n-install.sh"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/n8n-poke-queue.XXXXXX")"
