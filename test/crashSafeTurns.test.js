@@ -34,12 +34,7 @@ function execution({ f = fake, sessionId, message, items, scope, wait = true, op
 }
 
 /** What the fake's turn emitted, in order. */
-const turnText = (f, rid) =>
-	f.turns
-		.get(rid)
-		.events.filter((e) => e.type === 'text.delta')
-		.map((e) => e.data.content)
-		.join('');
+const turnText = (f, rid) => f.turns.get(rid).text();
 
 const job = (id) => [{ json: { job: id, customer: { name: 'Ada', tier: 'gold' } } }];
 

@@ -27,13 +27,7 @@ const send = (sessionId, message, { params = {}, options = {}, run = {} } = {}) 
 	pokee({ resource: 'message', operation: 'send', sessionMode: 'existing', sessionId, message, options, ...params }, run);
 
 /** What the fake's turn really emitted, folded the way an unbroken stream reads. */
-function turnText(rid) {
-	return fake.turns
-		.get(rid)
-		.events.filter((e) => e.type === 'text.delta')
-		.map((e) => e.data.content)
-		.join('');
-}
+const turnText = (rid) => fake.turns.get(rid).text();
 
 const sent = (method, pathPattern) => fake.requests.filter((r) => r.method === method && pathPattern.test(r.path));
 

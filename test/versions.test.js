@@ -50,7 +50,6 @@ describe('Session as a resource locator (version 2)', () => {
 			[{ resource: 'message', operation: 'send', sessionMode: 'existing', message: 'hi', options: {} }, ' '],
 			[{ resource: 'file', operation: 'list', folder: '', recursive: false }, 'a/b'],
 		];
-		fake.clearRequests();
 		for (const [parameters, id] of cases) {
 			for (const [typeVersion, sessionId, label] of [[2, rl(id, 'id'), 'Session'], [1, id, 'Session ID']]) {
 				const { error } = await pokee(typeVersion, { ...parameters, sessionId });

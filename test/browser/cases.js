@@ -117,4 +117,4 @@ function buildCases(nodeTypes) {
 	return cases;
 }
 
-module.exports = { PACKAGES, typeName, buildCases, defaultVersion };
+module.exports = { buildCases, defaultVersion };

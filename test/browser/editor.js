@@ -32,7 +32,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { chromium } = require('playwright-core');
 
-const { buildCases, defaultVersion, typeName } = require('./cases');
+const { buildCases, defaultVersion } = require('./cases');
+const { typeName } = require('../harness/nodeTypes');
 const { showcaseWorkflow, SHOTS } = require('./showcase');
 const { DEFAULT_KEY } = require('../fakes/fakePokee');
 const L = require('../e2e/lib');
@@ -498,18 +499,21 @@ async function checkEditor() {
 	const nodeTypes = await rest('GET', '/types/nodes.json');
 	const cases = buildCases(nodeTypes);
 
-	// Coverage: the Pokee node must have a panel case for every operation it routes. The router
-	// and the Operation lists derive from the same resource files, so the built node's
-	// description (read here, not through n8n) names them all.
-	const { Pokee } = require(path.join(ROOT, 'packages/n8n-nodes-pokee/dist/nodes/Pokee/Pokee.node.js'));
-	const routed = [
-		...new Set(
-			new Pokee().description.properties
-				.filter((p) => p.name === 'operation')
-				.flatMap((p) => p.displayOptions.show.resource.flatMap((r) => p.options.map((o) => `${r}.${o.value}`))),
-		),
-	];
-	if (routed.length === 0) throw new Error("no operations found in the built Pokee node's description");
+	// Coverage: the Pokee node must have a panel case for every operation it has, and its
+	// operations are its operation files (nodes/Pokee/actions/<resource>/<operation>.operation.ts),
+	// read from the source tree: an operation whose resource file forgot it would show here.
+	const actions = path.join(ROOT, 'nodes/Pokee/actions');
+	const routed = fs
+		.readdirSync(actions, { withFileTypes: true })
+		.filter((d) => d.isDirectory())
+		.flatMap((d) =>
+			fs
+				.readdirSync(path.join(actions, d.name))
+				.map((f) => /^(\w+)\.operation\.ts$/.exec(f)?.[1])
+				.filter(Boolean)
+				.map((operation) => `${d.name}.${operation}`),
+		);
+	if (routed.length === 0) throw new Error('no operation files found under nodes/Pokee/actions');
 	const opened = new Set(cases.filter((c) => c.type === typeName('pokee')).map((c) => c.label));
 	const missing = routed.filter((op) => !opened.has(op));
 	for (const t of ['poke', 'pokee', 'pokeeTrigger']) {

@@ -25,14 +25,7 @@ const posts = (fakes, before) =>
 	fakes.pokee.requests.slice(before).filter((r) => r.method === 'POST' && r.path === '/v1/responses');
 
 /** The text a response of the fake Pokee really emitted (its output_text deltas, in order). */
-function emittedText(fakes, rid) {
-	const turn = fakes.pokee.turns.get(rid);
-	if (!turn) return undefined;
-	return turn.events
-		.filter((e) => e.type === 'response.output_text.delta')
-		.map((e) => e.data.delta)
-		.join('');
-}
+const emittedText = (fakes, rid) => fakes.pokee.turns.get(rid)?.text();
 
 /** The fake's response started by a request with this Idempotency-Key. */
 const turnOf = (fakes, request) =>
@@ -129,9 +122,8 @@ async function chatModelAgent(ctx, execute) {
 	const before = fakes.pokee.requests.length;
 	const pokeBefore = fakes.poke.messages?.length ?? 0;
 	if (!HAS_SDK) {
-		const result = await n8n.execute(wf.chatModel.id);
+		const { result, stored } = await n8n.executeStored(wf.chatModel.id);
 		ctx.printed.push(result.output);
-		const stored = (await n8n.executions(wf.chatModel.id)).at(-1);
 		const error = stored && (L.nodeError(stored.data, MODEL_NODE) ?? L.nodeError(stored.data, 'AI Agent') ?? stored.data.resultData?.error);
 		report.check(
 			`n8n ${L.N8N_VERSION} (no AI SDK): the execution fails with "The Pokee Chat Model needs n8n 2.16 or later"`,
@@ -225,7 +217,7 @@ async function chatModelChain(ctx, execute) {
 	);
 	report.check(
 		'Basic LLM Chain: the body carried the prompt as a user message and model pokee-isaac',
-		call?.json?.model === 'pokee-isaac' && call.json.input?.at(-1)?.content === 'Say hello',
+		call?.json?.model === 'pokee-isaac' && call.json.input?.at(-1)?.role === 'user' && call.json.input.at(-1).content === 'Say hello',
 		call?.json,
 	);
 
@@ -316,4 +308,4 @@ async function chatModelStreaming(ctx) {
 	}
 }
 
-module.exports = { EXAMPLE, chatModelAgent, chatModelChain, chatModelStreaming, chatModelWorkflows, HAS_SDK };
+module.exports = { EXAMPLE, chatModelAgent, chatModelChain, chatModelStreaming, chatModelWorkflows };

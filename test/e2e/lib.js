@@ -117,7 +117,8 @@ function readExample(file) {
  * Resolves { workflow, renamed (the types changed) }.
  */
 function readExample010(file) {
-	const workflow = JSON.parse(fs.readFileSync(path.join(EXAMPLES_0_1_0_DIR, file), 'utf8'));
+	const text = fs.readFileSync(path.join(EXAMPLES_0_1_0_DIR, file), 'utf8');
+	const workflow = JSON.parse(text);
 	const renamed = [];
 	for (const node of workflow.nodes) {
 		const match = /^n8n-nodes-poke\.(pokee\w*)$/.exec(node.type);
@@ -126,7 +127,7 @@ function readExample010(file) {
 			node.type = `n8n-nodes-pokee.${match[1]}`;
 		}
 	}
-	return { workflow, renamed };
+	return { workflow, renamed, original: JSON.parse(text) };
 }
 
 // ----- processes -------------------------------------------------------------------------------
@@ -416,6 +417,13 @@ class N8n {
 	}
 
 	/** Executions of a workflow, oldest first, with their run data decoded (n8n stores "flatted"). */
+	/** Runs a workflow (as execute does) and reads back the execution n8n stored for it. */
+	async executeStored(workflowId) {
+		const result = await this.execute(workflowId);
+		const stored = (await this.executions(workflowId)).at(-1);
+		return { result, stored };
+	}
+
 	async executions(workflowId) {
 		const { parse } = require(path.join(N8N_DIR, 'node_modules/flatted'));
 		const rows = await this.query(
@@ -477,6 +485,8 @@ function httpRequest(method, url, json, headers = {}) {
 		const all = { ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers };
 		const req = http.request(url, { method, headers: all }, (res) => {
 			let text = '';
+			// decoded as a stream: a character split across two chunks stays whole
+			res.setEncoding('utf8');
 			res.on('data', (c) => (text += c));
 			res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
 		});

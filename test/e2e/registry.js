@@ -57,7 +57,7 @@ function served({ tarball, manifest }) {
 		versions: { [version]: versionManifest },
 		time: { created: new Date().toISOString(), [version]: new Date().toISOString() },
 	};
-	return { name, version, file, bytes, tarballUrl, integrity, versionManifest, packument };
+	return { name, version, file, bytes, integrity, versionManifest, packument };
 }
 
 /**

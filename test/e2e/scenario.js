@@ -85,15 +85,13 @@ const short = (value, max = 90) => {
  * Runs everything. With `keep`, n8n is left running on `port` with the fakes (the caller stops
  * them with lib.cleanup() and the returned fakes.close()).
  */
-async function runScenario({ report, userFolder, keep = false, port }) {
-	const fakes = await L.startFakes();
-	const n8n = new L.N8n(userFolder);
-	const printed = []; // everything n8n printed, searched for keys at the end
-	const ctx = { report, fakes, n8n, printed, port, keepServer: keep, wf: {} };
-	for (const [key, file] of Object.entries(EXAMPLES)) ctx.wf[key] = L.readExample(file);
-
-	/** Runs one part; an exception fails it without stopping the others. Resolves true when it ran. */
-	const part = async (title, fn) => {
+/**
+ * Runs parts of a scenario over `ctx`: each a section of the report; an exception fails its part
+ * without stopping the others. A part resolves true when it ran to the end.
+ */
+function partRunner(ctx) {
+	const { report } = ctx;
+	return async (title, fn) => {
 		report.section(title);
 		const started = Date.now();
 		let ran = true;
@@ -106,26 +104,34 @@ async function runScenario({ report, userFolder, keep = false, port }) {
 		if (report.mode === 'e2e') console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 		return ran;
 	};
+}
+
+async function runScenario({ report, userFolder, keep = false, port }) {
+	const fakes = await L.startFakes();
+	const n8n = new L.N8n(userFolder);
+	const printed = []; // everything n8n printed, searched for keys at the end
+	const ctx = { report, fakes, n8n, printed, port, keepServer: keep, wf: {} };
+	for (const [key, file] of Object.entries(EXAMPLES)) ctx.wf[key] = L.readExample(file);
+
+	const part = partRunner(ctx);
 
 	// E2E_ONLY: a pattern; only the parts whose title matches run after the set-up (for iterating)
 	const only = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : undefined;
-	const all = part;
-	const selected = async (title, fn) => (only && !only.test(title) ? true : await all(title, fn));
+	const partIfSelected = async (title, fn) => (only && !only.test(title) ? true : await part(title, fn));
 	try {
-		if (!(await all('Set up n8n: package, credentials, workflows', setUp))) return { fakes, n8n };
-		const part = selected;
-		await part(`Poke: send a message (${EXAMPLES.send})`, sendMessage);
-		await part(`Poke: create + fire a webhook (${EXAMPLES.webhook})`, webhook);
-		await part(`Pokee: one-shot question (${EXAMPLES.ask})`, askQuestion);
-		await part(`Pokee as an AI Agent tool (${EXAMPLES.agent})`, agentTool);
-		await part(`Pokee: a client-side tool call answered by the workflow (${EXAMPLES.tool})`, clientTool);
-		await part('Wrong API keys fail clearly, without leaking the key', wrongKeys);
-		await part(`Pokee deck job + Pokee Trigger (${EXAMPLES.deck})`, deckJob);
-		await part("n8n's credential test (Test connection) has no side effects", credentialTests);
-		await part(`Pokee Chat Model: the AI Agent's model, Poke as its tool (${EXAMPLES.chatModel})`, (c) => CM.chatModelAgent(c, execute));
-		await part('Pokee Chat Model: Basic LLM Chain, 20 mid-stream drops', (c) => CM.chatModelChain(c, execute));
-		await part('Pokee Chat Model: streamed into a Chat Trigger response', CM.chatModelStreaming);
-		await part('No API key in n8n output or in its database', noKeysStored);
+		if (!(await part('Set up n8n: package, credentials, workflows', setUp))) return { fakes, n8n };
+		await partIfSelected(`Poke: send a message (${EXAMPLES.send})`, sendMessage);
+		await partIfSelected(`Poke: create + fire a webhook (${EXAMPLES.webhook})`, webhook);
+		await partIfSelected(`Pokee: one-shot question (${EXAMPLES.ask})`, askQuestion);
+		await partIfSelected(`Pokee as an AI Agent tool (${EXAMPLES.agent})`, agentTool);
+		await partIfSelected(`Pokee: a client-side tool call answered by the workflow (${EXAMPLES.tool})`, clientTool);
+		await partIfSelected('Wrong API keys fail clearly, without leaking the key', wrongKeys);
+		await partIfSelected(`Pokee deck job + Pokee Trigger (${EXAMPLES.deck})`, deckJob);
+		await partIfSelected("n8n's credential test (Test connection) has no side effects", credentialTests);
+		await partIfSelected(`Pokee Chat Model: the AI Agent's model, Poke as its tool (${EXAMPLES.chatModel})`, (c) => CM.chatModelAgent(c, execute));
+		await partIfSelected('Pokee Chat Model: Basic LLM Chain, 20 mid-stream drops', (c) => CM.chatModelChain(c, execute));
+		await partIfSelected('Pokee Chat Model: streamed into a Chat Trigger response', CM.chatModelStreaming);
+		await partIfSelected('No API key in n8n output or in its database', noKeysStored);
 	} finally {
 		if (!keep) {
 			await L.cleanup();
@@ -246,39 +252,40 @@ async function runAlone({ report, userFolder, name }) {
 	const printed = [];
 	const service = name === 'n8n-nodes-poke' ? 'poke' : 'pokee';
 	const ctx = { report, fakes, n8n, printed, wf: {} };
-	const part = async (title, fn) => {
-		report.section(title);
-		const started = Date.now();
-		try {
-			await fn(ctx);
-		} catch (error) {
-			report.check('runs to the end', false, error.stack ?? String(error));
-			return false;
-		} finally {
-			console.log(`  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-		}
-		return true;
-	};
+	const part = partRunner(ctx);
 	// the examples 0.1.0 shipped (the chat model's came later)
 	const keys = Object.keys(EXAMPLES).filter((key) => EXAMPLES[key].startsWith(`${service}-`) && key !== 'chatModel');
 	try {
 		const ready = await part(`${name} alone in a fresh n8n: installed through the editor's endpoint, the 0.1.0 workflows imported`, async () => {
 			await installAndCheck(ctx, [name]);
+			const originals = {};
 			for (const key of keys) {
-				const { workflow, renamed } = L.readExample010(EXAMPLES[key]);
+				const { workflow, renamed, original } = L.readExample010(EXAMPLES[key]);
 				ctx.wf[key] = workflow;
-				report.check(
-					service === 'poke'
-						? `0.1.0's ${EXAMPLES[key]} taken unchanged (node types ${[...new Set(workflow.nodes.map((n) => n.type).filter((t) => t.startsWith('n8n-nodes-poke')))].join(', ')})`
-						: `0.1.0's ${EXAMPLES[key]} with only its node types renamed (${renamed.map((t) => `${t} → ${t.replace('n8n-nodes-poke.', 'n8n-nodes-pokee.')}`).join(', ')})`,
-					service === 'poke' ? renamed.length === 0 : renamed.length > 0,
-					renamed,
-				);
+				originals[key] = { renamed, original };
 			}
 			const credentials = L.credentialsFor(fakes).filter((c) => (service === 'poke' ? c.type === 'pokeApi' : c.type !== 'pokeApi'));
 			await n8n.importCredentials(credentials);
 			await n8n.importWorkflow(keys.map((key) => ctx.wf[key]));
-			const ids = (await n8n.query('SELECT id FROM workflow_entity')).map((row) => row.id);
+			const rows = await n8n.query('SELECT id, nodes FROM workflow_entity');
+			const ids = rows.map((row) => row.id);
+			// what n8n stored, against the file 0.1.0 saved: the same nodes, versions and
+			// parameters; only n8n-nodes-poke.pokee* types renamed (none for Poke)
+			const rename = (type) => type.replace(/^n8n-nodes-poke\.(pokee\w*)$/, 'n8n-nodes-pokee.$1');
+			for (const key of keys) {
+				const { renamed, original } = originals[key];
+				const stored = JSON.parse(rows.find((row) => row.id === original.id)?.nodes ?? '[]');
+				const shape = (n, type) => ({ name: n.name, type, typeVersion: n.typeVersion, parameters: n.parameters });
+				const want = original.nodes.map((n) => shape(n, rename(n.type)));
+				const got = want.map((w) => stored.find((n) => n.name === w.name)).map((n) => n && shape(n, n.type));
+				report.check(
+					service === 'poke'
+						? `0.1.0's ${EXAMPLES[key]} taken unchanged (node types ${[...new Set(original.nodes.map((n) => n.type).filter((t) => t.startsWith('n8n-nodes-poke')))].join(', ')})`
+						: `0.1.0's ${EXAMPLES[key]} with only its node types renamed (${renamed.map((t) => `${t} → ${rename(t)}`).join(', ')})`,
+					isDeepStrictEqual(got, want) && stored.length === want.length && (service === 'poke' ? renamed.length === 0 : renamed.length > 0),
+					{ want, got },
+				);
+			}
 			report.check('the 0.1.0 workflows imported', keys.every((key) => ids.includes(ctx.wf[key].id)), ids);
 		});
 		if (!ready) return;
@@ -539,9 +546,8 @@ async function clientTool(ctx) {
 	report.info(`agent called ${asked.tool_call?.name}(${asked.tool_call?.arguments_json}) → Set mapped order.id = "${mapped.order?.id}"`);
 	report.info(`Tool Result → Submit → "${answered.text}" (${answered.status})`);
 
-	const dragged = await n8n.execute('e2eToolArguments');
+	const { result: dragged, stored } = await n8n.executeStored('e2eToolArguments');
 	printed.push(dragged.output);
-	const stored = (await n8n.executions('e2eToolArguments')).at(-1);
 	const error = stored && L.nodeError(stored.data, 'Look the order up');
 	report.check(
 		'mapping $json.tool_call.arguments.order_id instead fails in n8n 2.41 ("due to security concerns"): why the key is input',
@@ -584,14 +590,13 @@ async function wrongKeys({ report, n8n, printed }) {
 		{ id: 'e2eWrongKeyPokee', node: 'Ask Pokee', key: WRONG_KEYS.pokee, message: 'Pokee: invalid API key' },
 	];
 	for (const c of cases) {
-		const result = await n8n.execute(c.id);
+		const { result, stored } = await n8n.executeStored(c.id);
 		printed.push(result.output);
 		report.check(`${c.id}: the execution fails (exit code ${result.code})`, !result.ok && result.code !== 0);
 		report.check(`${c.id}: n8n prints the clear message "${c.message}"`, result.output.includes(c.message), () =>
 			L.errorLines(result.output),
 		);
 		report.check(`${c.id}: the printed output does not contain the key`, !result.output.includes(c.key));
-		const stored = (await n8n.executions(c.id)).at(-1);
 		const error = stored && L.nodeError(stored.data, c.node);
 		report.check(
 			`${c.id}: n8n stored a failed execution with that message`,
@@ -867,4 +872,4 @@ async function noKeysStored({ report, fakes, n8n, printed }) {
 	);
 }
 
-module.exports = { runScenario, runAlone, Reporter, EXAMPLES, OWNER, PACKAGE_NODES };
+module.exports = { runScenario, runAlone, Reporter, EXAMPLES, OWNER };

@@ -374,6 +374,13 @@ class Turn {
 		this.wake = null;
 	}
 
+	/** The text this turn emitted, in order: text.delta (session turns), output_text deltas (responses). */
+	text() {
+		return this.events
+			.map((e) => (e.type === 'text.delta' ? e.data.content : e.type === 'response.output_text.delta' ? e.data.delta : '') ?? '')
+			.join('');
+	}
+
 	push(type, data, raw = false) {
 		if (this.done) throw CANCELLED;
 		this.events.push(raw ? { seq: this.events.length, type, data, raw } : { seq: this.events.length, type, data });

@@ -359,7 +359,7 @@ async function runPoll({ type = 'pokeeTrigger', parameters, credentials = {}, st
  * node supplied (for a chat model, n8n's LangChain adapter), the context and the run data n8n's
  * tracing added to it (`outputs`: [{type, data}]).
  */
-async function runSupply({ type, parameters, credentials = {}, executionId, abortSignal, external }) {
+async function runSupply({ type, parameters, credentials = {}, executionId, external }) {
 	// external: another package's node ({type, version, instance}), e.g. n8n's OpenAI Chat Model for the bench
 	const node = external
 		? {
@@ -395,7 +395,6 @@ async function runSupply({ type, parameters, credentials = {}, executionId, abor
 		'ai_languageModel',
 		{ node, data: { main: [[{ json: {} }]] }, source: null },
 		[],
-		abortSignal,
 	);
 	const outputs = [];
 	const addOutputData = ctx.addOutputData.bind(ctx);

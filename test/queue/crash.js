@@ -139,11 +139,7 @@ function turnOf(fakes, message) {
 	return { sessionId, turn: turns[0], turns };
 }
 
-const textOf = (turn) =>
-	turn.events
-		.filter((e) => e.type === 'text.delta')
-		.map((e) => e.data.content)
-		.join('');
+const textOf = (turn) => turn.text();
 
 /** Checks shared by both variants, after the crash and before any recovery. */
 async function checkCrash({ report, cluster, fakes }, r, message) {
