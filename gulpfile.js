@@ -28,8 +28,10 @@ const { readOutputSchema } = require('./scripts/output-schemas');
 const { BUILTINS, packages, bundleOptions, sourceOf, ownedSources } = require('./scripts/packages');
 
 /** Every entry (node or credential) some package ships, as dist/ paths. */
-const allEntries = () => [...new Set(packages().flatMap((p) => p.entries))];
-const allNodes = () => [...new Set(packages().flatMap((p) => p.nodes))];
+/** The packages (their manifests, read once per build: each build is a fresh process). */
+const PACKAGES = packages();
+const allEntries = () => [...new Set(PACKAGES.flatMap((p) => p.entries))];
+const allNodes = () => [...new Set(PACKAGES.flatMap((p) => p.nodes))];
 /** Entry (dist path) -> { packages: license info of what it bundles, inputs: its source files }. */
 const bundled = new Map();
 
@@ -152,7 +154,7 @@ async function verify() {
 function assemble(done) {
 	const problems = [];
 	const claimed = new Map(); // node folder -> package name
-	for (const pkg of packages()) {
+	for (const pkg of PACKAGES) {
 		const out = path.join(pkg.dir, 'dist');
 		fs.rmSync(out, { recursive: true, force: true });
 		const files = new Set(pkg.entries);
@@ -194,7 +196,7 @@ function assemble(done) {
  */
 function verifyPackages(done) {
 	const problems = [];
-	const all = packages();
+	const all = PACKAGES;
 	for (const pkg of all) {
 		const dist = path.join(pkg.dir, 'dist');
 		const peers = new Set(Object.keys(pkg.manifest.peerDependencies ?? {}));

